@@ -1,0 +1,4 @@
+using BenchmarkDotNet.Running;
+
+// Run a subset with: dotnet run -c Release --project bench/Sightline.Benchmarks -- --filter '*Redact*'
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
