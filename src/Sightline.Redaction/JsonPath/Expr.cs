@@ -10,6 +10,9 @@ internal abstract class Expr
 {
     public abstract ExprType Type { get; }
 
+    /// <summary>Where the expression starts in the query text (for error messages).</summary>
+    public int Position { get; set; }
+
     /// <summary>Value of an expression usable where a ValueType is expected (literal, singular query, value function).</summary>
     public static FilterValue ValueOf(Expr expr, JsonElement current, FilterContext context) => expr switch
     {

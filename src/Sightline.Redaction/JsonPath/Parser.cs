@@ -335,16 +335,29 @@ internal sealed class Parser
     }
 
     // Converts an operand to a test (RFC 9535 §2.4.3): queries test existence, functions must be LogicalType or NodesType.
-    private LogicalExpr ToLogical(Expr expr, string where) => expr switch
+    private LogicalExpr ToLogical(Expr expr, string where)
     {
-        LogicalExpr logical => logical,
-        QueryExpr query => new TestExpr(query),
-        FunctionExpr f when f.Type != ExprType.Value => new TestExpr(f),
-        FunctionExpr f => throw Error($"function {f.Name}() returns a value and cannot be used as a test ({where})"),
-        _ => throw Error($"a literal cannot be used as a test ({where})"),
-    };
+        switch (expr)
+        {
+            case LogicalExpr logical: return logical;
+            case QueryExpr query: return new TestExpr(query);
+            case FunctionExpr f when f.Type != ExprType.Value: return new TestExpr(f);
+        }
+        _pos = expr.Position;
+        throw Error(expr is FunctionExpr fn
+            ? $"function {fn.Name}() returns a value and cannot be used as a test ({where})"
+            : $"a literal cannot be used as a test ({where})");
+    }
 
     private Expr ParseOperand()
+    {
+        var start = _pos;
+        var operand = ParseOperandCore();
+        operand.Position = start;
+        return operand;
+    }
+
+    private Expr ParseOperandCore()
     {
         if (AtEnd) throw Error("expected an expression but the query ended");
         var c = _text[_pos];
