@@ -1,0 +1,32 @@
+using Sightline.Protocol.Wire;
+
+namespace Sightline.AspNetCore.Capture;
+
+/// <summary>
+/// Per-request capture context, stored in <c>HttpContext.Features</c>. Consumers, reported errors
+/// (and, later, outgoing calls) attach to it; the middleware reads it when the request ends.
+/// </summary>
+internal sealed class SightlineFeature
+{
+    private readonly Lock _gate = new();
+    private List<ErrorInfo>? _errors;
+
+    /// <summary>Id of the request record (also the parent id of outgoing calls).</summary>
+    public Guid RecordId { get; } = Guid.CreateVersion7();
+
+    /// <summary>True when the request was chosen for a full record (set by the middleware).</summary>
+    public bool Sampled { get; set; }
+
+    /// <summary>The consumer set in code (<c>SetSightlineConsumer</c>).</summary>
+    public ConsumerInfo? Consumer { get; set; }
+
+    public void AddError(ErrorInfo error)
+    {
+        lock (_gate) (_errors ??= []).Add(error);
+    }
+
+    public List<ErrorInfo>? TakeErrors()
+    {
+        lock (_gate) return _errors;
+    }
+}

@@ -1,0 +1,253 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+using Sightline.AspNetCore.Diagnostics;
+using Sightline.AspNetCore.Errors;
+using Sightline.AspNetCore.Metrics;
+using Sightline.AspNetCore.Transport;
+using Sightline.Protocol.Wire;
+using Sightline.Redaction;
+
+namespace Sightline.AspNetCore.Capture;
+
+/// <summary>
+/// Observes every request: metrics for all of them, a redacted record for the sampled ones. It
+/// never changes what the app does: exceptions are observed with a filter that returns false (so
+/// they propagate untouched), bodies are teed not buffered, and capture failures are swallowed.
+/// </summary>
+internal sealed class SightlineMiddleware(
+    RequestDelegate next,
+    CaptureSettings settings,
+    MetricsAggregator metrics,
+    ITelemetrySink sink,
+    TimeProvider time,
+    ILogger<SightlineMiddleware> logger)
+{
+    /// <summary>Route template recorded for requests that matched no endpoint (never the raw path).</summary>
+    public const string UnmatchedRoute = "(unmatched)";
+    private const int MaxPathLength = 2048;
+    private const int MaxHeaderValueLength = 4096;
+
+    private readonly Dictionary<Endpoint, string> _routes = [];
+    private readonly Lock _routesGate = new();
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (!settings.Enabled || settings.IsExcluded(context.Request.Path)) return next(context);
+        return InvokeObserved(context);
+    }
+
+    private async Task InvokeObserved(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var timestamp = time.GetUtcNow();
+        var sampled = settings.ShouldSample();
+        SightlineFeature? feature = null;
+        if (sampled)
+        {
+            feature = SightlineHttpContextExtensions.GetOrCreateFeature(context);
+            feature.Sampled = true;
+        }
+
+        var request = context.Request;
+        var originalRequestBody = request.Body;
+        var originalResponseFeature = context.Features.Get<IHttpResponseBodyFeature>();
+        RequestBodyTee? requestTee = null;
+        ResponseBodyTee? responseTee = null;
+        try
+        {
+            var captureRequest = sampled && settings.CaptureRequestBody && settings.IsCapturedContentType(request.ContentType);
+            if (request.ContentLength is not 0 && (captureRequest || request.ContentLength is null))
+            {
+                requestTee = new RequestBodyTee(originalRequestBody, settings.MaxBodySize, captureRequest);
+                request.Body = requestTee;
+            }
+            if (originalResponseFeature is not null)
+            {
+                responseTee = new ResponseBodyTee(originalResponseFeature, sampled && settings.CaptureResponseBody ? settings.MaxBodySize : 0);
+                context.Features.Set<IHttpResponseBodyFeature>(responseTee);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            SightlineLog.CaptureFailed(logger, e, "(setup)");
+        }
+
+        var escaped = false;
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (Observe(context, feature, e, ref escaped))
+        {
+            throw; // unreachable: Observe returns false so the exception propagates untouched
+        }
+        finally
+        {
+            if (requestTee is not null) request.Body = originalRequestBody;
+            if (responseTee is not null) context.Features.Set(originalResponseFeature);
+            try
+            {
+                Complete(context, feature, started, timestamp, escaped, requestTee, responseTee);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                SightlineLog.CaptureFailed(logger, e, context.Request.Path.Value ?? "");
+            }
+            finally
+            {
+                requestTee?.Release();
+                responseTee?.Release();
+            }
+        }
+    }
+
+    private static bool Observe(HttpContext context, SightlineFeature? feature, Exception exception, ref bool escaped)
+    {
+        escaped = true;
+        try
+        {
+            (feature ?? SightlineHttpContextExtensions.GetOrCreateFeature(context))
+                .AddError(ErrorConverter.Convert(exception, handled: false, source: "unhandled"));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // never interfere with the app's exception
+        }
+        return false;
+    }
+
+    private void Complete(HttpContext context, SightlineFeature? feature, long started, DateTimeOffset timestamp, bool escaped,
+        RequestBodyTee? requestTee, ResponseBodyTee? responseTee)
+    {
+        var elapsedTicks = Stopwatch.GetElapsedTime(started).Ticks;
+        var durationMs = elapsedTicks / (double)TimeSpan.TicksPerMillisecond;
+        var request = context.Request;
+        var response = context.Response;
+        var status = escaped && !response.HasStarted ? StatusCodes.Status500InternalServerError : response.StatusCode;
+        var route = RouteOf(context);
+        var requestSize = Math.Max(request.ContentLength ?? 0, requestTee?.BytesRead ?? 0);
+        var responseSize = responseTee is { BytesWritten: > 0 } ? responseTee.BytesWritten : response.ContentLength ?? 0;
+        feature ??= context.Features.Get<SightlineFeature>();
+        var consumer = ResolveConsumer(context, feature);
+
+        metrics.Record(route, request.Method, status, consumer, durationMs, requestSize, responseSize, escaped || status >= 500);
+
+        if (context.Items.TryGetValue(HttpContextItemKeys.SecurityEvent, out var securityEvent) && securityEvent is SecurityEvent se)
+            sink.TryEnqueue(se);
+
+        if (feature is null || !settings.ShouldRecord(feature)) return;
+
+        var record = new RequestRecord
+        {
+            Id = feature.RecordId,
+            Direction = WireConstants.DirectionIncoming,
+            Timestamp = timestamp,
+            DurationNs = elapsedTicks * 100,
+            Method = request.Method,
+            RouteTemplate = route,
+            Path = Cut(request.Path.Value ?? "/", MaxPathLength),
+            Query = request.QueryString.HasValue ? settings.Query.Redact(request.QueryString.Value!) : null,
+            Host = request.Host.Value,
+            Status = status,
+            RequestHeaders = Headers(request.Headers),
+            ResponseHeaders = Headers(response.Headers),
+            RequestSize = requestSize,
+            ResponseSize = responseSize,
+            ClientIp = context.Connection.RemoteIpAddress?.ToString(),
+            UserAgent = request.Headers.UserAgent.Count > 0 ? Cut(request.Headers.UserAgent.ToString(), MaxHeaderValueLength) : null,
+            Consumer = consumer,
+            Errors = feature.TakeErrors(),
+            TraceId = Activity.Current?.TraceId.ToHexString(),
+            SpanId = Activity.Current?.SpanId.ToHexString(),
+        };
+        if (settings.CaptureRequestBody && requestSize > 0)
+            record.RequestBody = Body(request.ContentType, requestTee is null ? default : requestTee.Captured, requestTee?.Truncated ?? true,
+                settings.IsCapturedContentType(request.ContentType) && requestTee is not null, settings.RequestRedactor);
+        if (settings.CaptureResponseBody && responseSize > 0)
+            record.ResponseBody = responseTee is { SentFile: true }
+                ? new CapturedBody { ContentType = response.ContentType, Omitted = "file" }
+                : Body(response.ContentType, responseTee is null ? default : responseTee.Captured, responseTee?.Truncated ?? true,
+                    settings.IsCapturedContentType(response.ContentType) && responseTee is not null, settings.ResponseRedactor);
+
+        sink.TryEnqueue(record);
+    }
+
+    private ConsumerInfo? ResolveConsumer(HttpContext context, SightlineFeature? feature)
+    {
+        if (feature?.Consumer is { } set) return set;
+        if (context.Items.TryGetValue(HttpContextItemKeys.Consumer, out var item) && item is ConsumerInfo fromKeys) return fromKeys;
+        if (settings.ConsumerClaimType is { } claimType && context.User.Identity?.IsAuthenticated == true
+            && context.User.FindFirst(claimType)?.Value is { Length: > 0 } id)
+        {
+            return new ConsumerInfo { Identifier = Cut(id, WireConstants.MaxConsumerIdentifierLength), Name = context.User.Identity.Name };
+        }
+        return null;
+    }
+
+    private string RouteOf(HttpContext context)
+    {
+        var endpoint = context.GetEndpoint();
+        if (endpoint is null) return UnmatchedRoute;
+        lock (_routesGate)
+        {
+            if (_routes.TryGetValue(endpoint, out var cached)) return cached;
+        }
+        var template = endpoint is RouteEndpoint routeEndpoint ? routeEndpoint.RoutePattern.RawText : null;
+        template = string.IsNullOrEmpty(template) ? endpoint.DisplayName ?? UnmatchedRoute : template.StartsWith('/') ? template : "/" + template;
+        template = Cut(template, 512);
+        lock (_routesGate)
+        {
+            if (_routes.Count < 10_000) _routes[endpoint] = template;
+        }
+        return template;
+    }
+
+    private Dictionary<string, string> Headers(IHeaderDictionary headers)
+    {
+        var result = new Dictionary<string, string>(headers.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in headers)
+        {
+            result[name] = settings.Headers.ShouldRedact(name) ? RedactionDefaults.RedactedValue : Cut(Join(values), MaxHeaderValueLength);
+        }
+        return result;
+    }
+
+    private static string Join(StringValues values) => values.Count == 1 ? values[0] ?? "" : string.Join(", ", values.ToArray());
+
+    private CapturedBody Body(string? contentType, ReadOnlySpan<byte> captured, bool truncated, bool capturable, JsonRedactor redactor)
+    {
+        if (!capturable) return new CapturedBody { ContentType = contentType, Omitted = "content-type not captured" };
+        if (CaptureSettings.IsJson(contentType))
+        {
+            var output = new ArrayBufferWriter<byte>(Math.Max(256, captured.Length + 64));
+            var result = redactor.Redact(captured, output, truncated);
+            return result.Succeeded
+                ? new CapturedBody { ContentType = contentType, Content = Encoding.UTF8.GetString(output.WrittenSpan), Truncated = truncated }
+                : new CapturedBody { ContentType = contentType, Omitted = "redaction failed: " + result.Reason, Truncated = truncated };
+        }
+        if (!IsValidUtf8(captured, truncated)) return new CapturedBody { ContentType = contentType, Omitted = "binary" };
+        if (CaptureSettings.IsForm(contentType))
+            return new CapturedBody { ContentType = contentType, Content = settings.Form.Redact(Encoding.UTF8.GetString(captured)), Truncated = truncated };
+        return settings.TextPolicy == TextBodyPolicy.Keep
+            ? new CapturedBody { ContentType = contentType, Content = Encoding.UTF8.GetString(captured), Truncated = truncated }
+            : new CapturedBody { ContentType = contentType, Omitted = "text body not redactable (NonJsonTextBodies = Drop)" };
+    }
+
+    // A body cut at the cap may end inside a multi-byte character: tolerate up to 3 trailing bytes.
+    private static bool IsValidUtf8(ReadOnlySpan<byte> data, bool truncated)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(data)) return true;
+        if (!truncated) return false;
+        for (var cut = 1; cut <= 3 && cut <= data.Length; cut++)
+            if (System.Text.Unicode.Utf8.IsValid(data[..^cut])) return true;
+        return false;
+    }
+
+    private static string Cut(string value, int max) => value.Length <= max ? value : value[..max];
+}

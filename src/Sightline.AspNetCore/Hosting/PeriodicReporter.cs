@@ -1,0 +1,110 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Sightline.AspNetCore.Capture;
+using Sightline.AspNetCore.Metrics;
+using Sightline.AspNetCore.Transport;
+using Sightline.Protocol.Wire;
+
+namespace Sightline.AspNetCore.Hosting;
+
+/// <summary>
+/// Sends the start-up message (versions, instance and the full route inventory), then heartbeats,
+/// and flushes the metrics every interval (10 s during the first 5 minutes, so a new app shows data
+/// quickly), with a last flush on shutdown.
+/// </summary>
+internal sealed class PeriodicReporter(
+    MetricsAggregator metrics,
+    ITelemetrySink sink,
+    CaptureSettings settings,
+    IOptions<SightlineOptions> options,
+    TimeProvider time,
+    IServiceProvider services) : BackgroundService
+{
+    private static readonly TimeSpan s_warmup = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan s_warmupInterval = TimeSpan.FromSeconds(10);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        if (!o.Enabled) return;
+        var started = time.GetUtcNow();
+        await Task.Yield();
+        sink.TryEnqueue(NewHeartbeat("startup", Routes()));
+        var nextMetrics = started + Interval(o.MetricsInterval, started);
+        var nextHeartbeat = started + o.HeartbeatInterval;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var now = time.GetUtcNow();
+                var wake = nextMetrics < nextHeartbeat ? nextMetrics : nextHeartbeat;
+                if (wake > now) await Task.Delay(wake - now, time, stoppingToken).ConfigureAwait(false);
+                now = time.GetUtcNow();
+                if (now >= nextMetrics)
+                {
+                    FlushMetrics();
+                    nextMetrics = now + Interval(o.MetricsInterval, started);
+                }
+                if (now >= nextHeartbeat)
+                {
+                    sink.TryEnqueue(NewHeartbeat("heartbeat", null));
+                    nextHeartbeat = now + o.HeartbeatInterval;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (!options.Value.Enabled) return;
+        FlushMetrics();
+        sink.TryEnqueue(NewHeartbeat("shutdown", null));
+    }
+
+    internal void FlushMetrics()
+    {
+        if (metrics.Flush() is { } snapshot) sink.TryEnqueue(snapshot);
+    }
+
+    private TimeSpan Interval(TimeSpan configured, DateTimeOffset started)
+        => time.GetUtcNow() - started < s_warmup && configured > s_warmupInterval ? s_warmupInterval : configured;
+
+    private Heartbeat NewHeartbeat(string kind, List<RouteInfo>? routes) => new()
+    {
+        Id = Guid.CreateVersion7(),
+        Kind = kind,
+        Timestamp = time.GetUtcNow(),
+        IntervalSeconds = (int)Math.Ceiling(options.Value.HeartbeatInterval.TotalSeconds),
+        Service = settings.Service,
+        Routes = routes,
+    };
+
+    private List<RouteInfo> Routes()
+    {
+        var routes = new List<RouteInfo>();
+        var seen = new HashSet<(string, string)>();
+        foreach (var source in services.GetService(typeof(IEnumerable<EndpointDataSource>)) as IEnumerable<EndpointDataSource> ?? [])
+        {
+            foreach (var endpoint in source.Endpoints)
+            {
+                if (endpoint is not RouteEndpoint route) continue;
+                var template = route.RoutePattern.RawText ?? "";
+                template = template.StartsWith('/') ? template : "/" + template;
+                var methods = route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
+                if (methods is null || methods.Count == 0) methods = ["*"];
+                foreach (var method in methods)
+                {
+                    if (seen.Add((method, template)))
+                        routes.Add(new RouteInfo { Method = method, Template = template, DisplayName = endpoint.DisplayName });
+                }
+            }
+        }
+        return routes;
+    }
+}

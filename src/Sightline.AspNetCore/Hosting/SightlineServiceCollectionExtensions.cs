@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Sightline.AspNetCore;
+using Sightline.AspNetCore.Capture;
+using Sightline.AspNetCore.Hosting;
+using Sightline.AspNetCore.Metrics;
+using Sightline.AspNetCore.Transport;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the Sightline SDK.</summary>
+public static class SightlineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds Sightline: options bound from the <c>Sightline</c> configuration section, then
+    /// <paramref name="configure"/> (code wins), validated at start-up. Idempotent: calling it again
+    /// only adds the extra configuration.
+    /// </summary>
+    public static IServiceCollection AddSightline(this IServiceCollection services, Action<SightlineOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!services.Any(static d => d.ServiceType == typeof(SightlineMarker)))
+        {
+            services.AddSingleton<SightlineMarker>();
+            services.AddOptions<SightlineOptions>()
+                .Configure<IConfiguration>(static (options, configuration) => configuration.GetSection(SightlineOptions.SectionName).Bind(options))
+                .ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<SightlineOptions>, SightlineOptionsValidator>());
+            services.TryAddSingleton(TimeProvider.System);
+            services.TryAddSingleton(static sp => new CaptureSettings(sp.GetRequiredService<IOptions<SightlineOptions>>(), sp.GetService<IHostEnvironment>()));
+            services.TryAddSingleton(static sp => new MetricsAggregator(sp.GetRequiredService<TimeProvider>()));
+            services.AddSightlineTransport();
+            services.TryAddSingleton<PeriodicReporter>();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PeriodicReporter>(static sp => sp.GetRequiredService<PeriodicReporter>()));
+        }
+        if (configure is not null) services.PostConfigure(configure);
+        return services;
+    }
+}
+
+/// <summary>Marks that <c>AddSightline</c> ran (for idempotency and the check in <c>UseSightline</c>).</summary>
+internal sealed class SightlineMarker;

@@ -1,0 +1,336 @@
+using System.IO.Compression;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sightline.AspNetCore.Capture;
+using Sightline.AspNetCore.Diagnostics;
+using Sightline.Protocol.Wire;
+
+namespace Sightline.AspNetCore.Transport;
+
+/// <summary>
+/// Drains the queue in the background: batches by count, bytes or interval, gzip JSON to
+/// <c>{Endpoint}/api/v1/ingest</c>, retries network errors / 429 / 5xx with exponential backoff and
+/// full jitter (honouring Retry-After), spools to disk while the server is away and replays the
+/// spool when it is back, and flushes what is queued on shutdown within a deadline.
+/// </summary>
+internal sealed class SightlineShipper : BackgroundService
+{
+    private const int InlineAttempts = 3;
+    private static readonly TimeSpan s_baseDelay = TimeSpan.FromMilliseconds(200);
+
+    private readonly TelemetryQueue _queue;
+    private readonly SightlineOptions _options;
+    private readonly ServiceInfo _service;
+    private readonly TransportMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly HttpClient _http;
+    private readonly Uri _ingest;
+    private readonly DiskSpool _spool;
+    private readonly List<object> _pending = [];
+    private DateTimeOffset _serverAwayUntil = DateTimeOffset.MinValue;
+    private TimeSpan _awayBackoff = TimeSpan.Zero;
+    private DateTimeOffset _lastKeyWarning = DateTimeOffset.MinValue;
+
+    public SightlineShipper(TelemetryQueue queue, IOptions<SightlineOptions> options, CaptureSettings settings, TransportMetrics metrics,
+        TimeProvider time, ILogger<SightlineShipper> logger)
+    {
+        _queue = queue;
+        _options = options.Value;
+        _service = settings.Service;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+        _ingest = new Uri(_options.Endpoint, WireConstants.IngestPath);
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            AutomaticDecompression = DecompressionMethods.None,
+        })
+        { Timeout = Timeout.InfiniteTimeSpan };
+        var directory = _options.SpoolDirectory ?? Path.Combine(Path.GetTempPath(), "sightline-spool", Sanitize(_service.Name));
+        _spool = new DiskSpool(directory, _options.SpoolMaxBytes, _options.SpoolMaxAge, _options.SpoolMaxAttempts, time);
+    }
+
+    internal DiskSpool Spool => _spool;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var batch = await CollectAsync(stoppingToken).ConfigureAwait(false);
+                if (batch is not null) await SendOrSpoolAsync(batch, _pending.Count, stoppingToken).ConfigureAwait(false);
+                _pending.Clear();
+                await ReplaySpoolAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down: StopAsync drains what is left
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.ShutdownTimeout);
+        try
+        {
+            while (_queue.Count > 0 || _pending.Count > 0)
+            {
+                if (_pending.Count == 0) Drain();
+                var batch = Serialize(_pending);
+                var count = _pending.Count;
+                _pending.Clear();
+                if (deadline.IsCancellationRequested || !await TrySendAsync(batch, count, deadline.Token).ConfigureAwait(false))
+                    SpoolOrDrop(batch, count, "shutdown");
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            SightlineLog.ShutdownLeftover(_logger, _queue.Count + _pending.Count);
+        }
+        _http.Dispose();
+    }
+
+    private async Task<byte[]?> CollectAsync(CancellationToken ct)
+    {
+        // Wait for a first item (or the spool replay interval), then give the batch FlushInterval to fill.
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        wait.CancelAfter(_options.FlushInterval);
+        try
+        {
+            if (!await _queue.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false)) return null;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return null;
+        }
+        var until = _time.GetUtcNow() + _options.FlushInterval;
+        var estimate = Drain();
+        while (_pending.Count < _options.BatchMaxItems && estimate < _options.BatchMaxBytes && _time.GetUtcNow() < until)
+        {
+            using var more = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            more.CancelAfter(until - _time.GetUtcNow() is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
+            try
+            {
+                if (!await _queue.Reader.WaitToReadAsync(more.Token).ConfigureAwait(false)) break;
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                break;
+            }
+            estimate += Drain();
+        }
+        return _pending.Count == 0 ? null : Serialize(_pending);
+    }
+
+    private long Drain()
+    {
+        long estimate = 0;
+        while (_pending.Count < _options.BatchMaxItems && _queue.Reader.TryRead(out var item))
+        {
+            _pending.Add(item);
+            estimate += item is RequestRecord r ? 1024 + (r.RequestBody?.Content?.Length ?? 0) + (r.ResponseBody?.Content?.Length ?? 0) : 2048;
+        }
+        return estimate;
+    }
+
+    private byte[] Serialize(List<object> items)
+    {
+        var batch = new IngestBatch { Service = _service };
+        foreach (var item in items)
+        {
+            switch (item)
+            {
+                case RequestRecord r: batch.Records.Add(r); break;
+                case MetricsSnapshot m: batch.Metrics.Add(m); break;
+                case Heartbeat h: batch.Heartbeats.Add(h); break;
+                case SecurityEvent s: batch.SecurityEvents.Add(s); break;
+            }
+        }
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+            JsonSerializer.Serialize(gzip, batch, WireJsonContext.Default.IngestBatch);
+        return buffer.ToArray();
+    }
+
+    private async Task SendOrSpoolAsync(byte[] batch, int items, CancellationToken ct)
+    {
+        if (_time.GetUtcNow() < _serverAwayUntil)
+        {
+            SpoolOrDrop(batch, items, "server unreachable");
+            return;
+        }
+        if (!await TrySendAsync(batch, items, ct).ConfigureAwait(false)) SpoolOrDrop(batch, items, "server unreachable");
+    }
+
+    /// <summary>Sends with inline retries. True when the batch is done with (acknowledged or permanently rejected).</summary>
+    private async Task<bool> TrySendAsync(byte[] batch, int items, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < InlineAttempts; attempt++)
+        {
+            var outcome = await PostAsync(batch, items, ct).ConfigureAwait(false);
+            if (outcome.Done) return true;
+            if (attempt + 1 == InlineAttempts || ct.IsCancellationRequested) break;
+            _metrics.Retried.Add(1);
+            var delay = outcome.RetryAfter ?? Backoff(attempt);
+            if (_options.Debug) SightlineLog.BatchRetry(_logger, items, delay, outcome.Reason);
+            try
+            {
+                await Task.Delay(delay, _time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        MarkServerAway();
+        return false;
+    }
+
+    private readonly record struct Outcome(bool Done, TimeSpan? RetryAfter, string Reason);
+
+    private async Task<Outcome> PostAsync(byte[] batch, int items, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(_options.RequestTimeout);
+        try
+        {
+            using var content = new ByteArrayContent(batch);
+            content.Headers.ContentType = new("application/json");
+            content.Headers.ContentEncoding.Add("gzip");
+            using var request = new HttpRequestMessage(HttpMethod.Post, _ingest) { Content = content };
+            request.Headers.TryAddWithoutValidation(WireConstants.ApiKeyHeader, _options.ApiKey);
+            using var response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (_options.Debug) SightlineLog.BatchSent(_logger, items, batch.Length, _ingest, status);
+            if (response.IsSuccessStatusCode)
+            {
+                _serverAwayUntil = DateTimeOffset.MinValue;
+                _awayBackoff = TimeSpan.Zero;
+                var rejected = await CountRejectedAsync(response, timeout.Token).ConfigureAwait(false);
+                _metrics.Sent.Add(items - rejected);
+                if (rejected > 0)
+                {
+                    _metrics.Dropped.Add(rejected);
+                    if (_options.Debug) SightlineLog.Dropped(_logger, rejected, "rejected by the server");
+                }
+                return new(true, null, "ok");
+            }
+            if (status is 429 or >= 500)
+                return new(false, RetryAfter(response), $"HTTP {status}");
+            if (status is 401 or 403 && _time.GetUtcNow() - _lastKeyWarning > TimeSpan.FromMinutes(1))
+            {
+                _lastKeyWarning = _time.GetUtcNow();
+                SightlineLog.KeyRefused(_logger, status);
+            }
+            _metrics.Dropped.Add(items);
+            if (_options.Debug) SightlineLog.Dropped(_logger, items, $"HTTP {status} from the server");
+            return new(true, null, $"HTTP {status}");
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException && !ct.IsCancellationRequested)
+        {
+            return new(false, null, e.GetType().Name);
+        }
+    }
+
+    private static async Task<int> CountRejectedAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+            using var doc = await JsonDocument.ParseAsync(body, cancellationToken: ct).ConfigureAwait(false);
+            return doc.RootElement.TryGetProperty("rejected", out var rejected) && rejected.ValueKind == JsonValueKind.Array
+                ? rejected.GetArrayLength() : 0;
+        }
+        catch (JsonException)
+        {
+            return 0;
+        }
+    }
+
+    private TimeSpan? RetryAfter(HttpResponseMessage response)
+    {
+        var header = response.Headers.RetryAfter;
+        TimeSpan? delay = header?.Delta ?? (header?.Date is { } date ? date - _time.GetUtcNow() : null);
+        if (delay is null) return null;
+        if (delay < TimeSpan.Zero) delay = TimeSpan.Zero;
+        return delay > _options.MaxRetryDelay ? _options.MaxRetryDelay : delay;
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var ceiling = Math.Min(_options.MaxRetryDelay.TotalMilliseconds, s_baseDelay.TotalMilliseconds * Math.Pow(2, attempt));
+        return TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling); // full jitter
+    }
+
+    // After a failed batch, new batches go straight to the spool until the next probe.
+    private void MarkServerAway()
+    {
+        _awayBackoff = _awayBackoff == TimeSpan.Zero ? TimeSpan.FromSeconds(1) : TimeSpan.FromTicks(Math.Min(_awayBackoff.Ticks * 2, _options.MaxRetryDelay.Ticks));
+        _serverAwayUntil = _time.GetUtcNow() + Backoff(0) + _awayBackoff;
+    }
+
+    private void SpoolOrDrop(byte[] batch, int items, string reason)
+    {
+        try
+        {
+            var trimmed = _spool.Write(batch, out var stored);
+            if (trimmed > 0) _metrics.SpoolDropped.Add(trimmed);
+            if (stored)
+            {
+                _metrics.Spooled.Add(1);
+                if (_options.Debug) SightlineLog.Spooled(_logger, items, reason);
+                return;
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            reason += "; spool failed: " + e.Message;
+        }
+        _metrics.Dropped.Add(items);
+        if (_options.Debug) SightlineLog.Dropped(_logger, items, reason);
+    }
+
+    private async Task ReplaySpoolAsync(CancellationToken ct)
+    {
+        if (!_spool.Enabled || _time.GetUtcNow() < _serverAwayUntil) return;
+        for (var i = 0; i < 10 && !ct.IsCancellationRequested; i++)
+        {
+            var batch = _spool.Peek(out var expired);
+            if (expired > 0) _metrics.SpoolDropped.Add(expired);
+            if (batch is null) return;
+            var outcome = await PostAsync(batch.Content, 0, ct).ConfigureAwait(false);
+            if (!outcome.Done)
+            {
+                _spool.Failed(batch);
+                MarkServerAway();
+                return;
+            }
+            _spool.Delete(batch);
+            if (_options.Debug) SightlineLog.SpoolSent(_logger, Path.GetFileName(batch.Path));
+        }
+    }
+
+    private static string Sanitize(string name)
+    {
+        var chars = name.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+            if (!char.IsAsciiLetterOrDigit(chars[i]) && chars[i] is not '-' and not '_' and not '.') chars[i] = '_';
+        return chars.Length == 0 ? "app" : new string(chars);
+    }
+
+    public override void Dispose()
+    {
+        _http.Dispose();
+        base.Dispose();
+    }
+}
