@@ -163,8 +163,9 @@ internal sealed class SightlineMiddleware(
             UserAgent = request.Headers.UserAgent.Count > 0 ? Cut(request.Headers.UserAgent.ToString(), MaxHeaderValueLength) : null,
             Consumer = consumer,
             Errors = feature.TakeErrors(),
-            TraceId = Activity.Current?.TraceId.ToHexString(),
-            SpanId = Activity.Current?.SpanId.ToHexString(),
+            // W3C ids from the request's Activity; generated when the app has no tracing listener.
+            TraceId = (Activity.Current?.TraceId ?? ActivityTraceId.CreateRandom()).ToHexString(),
+            SpanId = (Activity.Current?.SpanId ?? ActivitySpanId.CreateRandom()).ToHexString(),
         };
         if (settings.CaptureRequestBody && requestSize > 0)
             record.RequestBody = Body(request.ContentType, requestTee is null ? default : requestTee.Captured, requestTee?.Truncated ?? true,
@@ -231,7 +232,9 @@ internal sealed class SightlineMiddleware(
                 ? new CapturedBody { ContentType = contentType, Content = Encoding.UTF8.GetString(output.WrittenSpan), Truncated = truncated }
                 : new CapturedBody { ContentType = contentType, Omitted = "redaction failed: " + result.Reason, Truncated = truncated };
         }
-        if (!IsValidUtf8(captured, truncated)) return new CapturedBody { ContentType = contentType, Omitted = "binary" };
+        var valid = ValidUtf8Length(captured, truncated);
+        if (valid < 0) return new CapturedBody { ContentType = contentType, Omitted = "binary" };
+        captured = captured[..valid];
         if (CaptureSettings.IsForm(contentType))
             return new CapturedBody { ContentType = contentType, Content = settings.Form.Redact(Encoding.UTF8.GetString(captured)), Truncated = truncated };
         return settings.TextPolicy == TextBodyPolicy.Keep
@@ -239,14 +242,15 @@ internal sealed class SightlineMiddleware(
             : new CapturedBody { ContentType = contentType, Omitted = "text body not redactable (NonJsonTextBodies = Drop)" };
     }
 
-    // A body cut at the cap may end inside a multi-byte character: tolerate up to 3 trailing bytes.
-    private static bool IsValidUtf8(ReadOnlySpan<byte> data, bool truncated)
+    // Length of the valid UTF-8 text, or -1 for binary. A body cut at the cap may end inside a
+    // multi-byte character: up to 3 trailing bytes are dropped rather than decoded to U+FFFD.
+    private static int ValidUtf8Length(ReadOnlySpan<byte> data, bool truncated)
     {
-        if (System.Text.Unicode.Utf8.IsValid(data)) return true;
-        if (!truncated) return false;
+        if (System.Text.Unicode.Utf8.IsValid(data)) return data.Length;
+        if (!truncated) return -1;
         for (var cut = 1; cut <= 3 && cut <= data.Length; cut++)
-            if (System.Text.Unicode.Utf8.IsValid(data[..^cut])) return true;
-        return false;
+            if (System.Text.Unicode.Utf8.IsValid(data[..^cut])) return data.Length - cut;
+        return -1;
     }
 
     private static string Cut(string value, int max) => value.Length <= max ? value : value[..max];

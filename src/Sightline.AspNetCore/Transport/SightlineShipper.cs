@@ -81,23 +81,26 @@ internal sealed class SightlineShipper : BackgroundService
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.ShutdownTimeout);
-        try
+        while (_queue.Count > 0 || _pending.Count > 0)
         {
-            while (_queue.Count > 0 || _pending.Count > 0)
+            if (_pending.Count == 0) Drain();
+            var batch = Serialize(_pending);
+            var count = _pending.Count;
+            _pending.Clear();
+            var done = false;
+            if (!deadline.IsCancellationRequested)
             {
-                if (_pending.Count == 0) Drain();
-                var batch = Serialize(_pending);
-                var count = _pending.Count;
-                _pending.Clear();
-                if (deadline.IsCancellationRequested || !await TrySendAsync(batch, count, deadline.Token).ConfigureAwait(false))
-                    SpoolOrDrop(batch, count, "shutdown");
+                try
+                {
+                    done = await TrySendAsync(batch, count, deadline.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    SightlineLog.ShutdownLeftover(_logger, count + _queue.Count);
+                }
             }
+            if (!done) SpoolOrDrop(batch, count, "shutdown deadline");
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            SightlineLog.ShutdownLeftover(_logger, _queue.Count + _pending.Count);
-        }
-        _http.Dispose();
     }
 
     private async Task<byte[]?> CollectAsync(CancellationToken ct)

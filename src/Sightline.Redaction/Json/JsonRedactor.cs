@@ -200,9 +200,11 @@ public sealed class JsonRedactor
                 }
                 else if (token is JsonTokenType.StartObject or JsonTokenType.StartArray)
                 {
-                    if (pendingTrie is null && AllZero(pending, pathCount))
+                    // Nothing inside can match: skip it (still validated) and copy it lazily. A truncated
+                    // body is walked instead, so the complete part of the subtree is kept.
+                    if (!truncated && pendingTrie is null && AllZero(pending, pathCount))
                     {
-                        if (!reader.TrySkip()) break; // nothing inside can match: validate and copy lazily
+                        reader.Skip();
                         continue;
                     }
                     if (depth + 1 > _maxDepth)
