@@ -1,0 +1,35 @@
+namespace Sightline.Server.Hosting;
+
+/// <summary>Server settings, bound from the <c>Sightline:Server</c> configuration section (appsettings, environment variables <c>Sightline__Server__…</c>, or <c>--Sightline:Server:…=</c> flags).</summary>
+public sealed class ServerOptions
+{
+    /// <summary>The configuration section: <c>Sightline:Server</c>.</summary>
+    public const string SectionName = "Sightline:Server";
+
+    /// <summary>Listen URL. Default: <c>http://localhost:5080</c>.</summary>
+    public string Urls { get; set; } = "http://localhost:5080";
+
+    /// <summary>Folder of the embedded SQLite store. Default: <c>./data</c>.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Storage provider. Only <c>sqlite</c> is implemented in this version.</summary>
+    public string Storage { get; set; } = "sqlite";
+
+    /// <summary>Days raw records are kept. Default: 7.</summary>
+    public int RecordRetentionDays { get; set; } = 7;
+
+    /// <summary>Days per-minute rollups are kept. Default: 90.</summary>
+    public int RollupRetentionDays { get; set; } = 90;
+
+    /// <summary>Dashboard admin user name. Default: <c>admin</c>.</summary>
+    public string AdminUser { get; set; } = "admin";
+
+    /// <summary>Dashboard admin password used when the admin is first created; generated and printed once when unset.</summary>
+    public string? AdminPassword { get; set; }
+
+    /// <summary>Largest ingest body accepted, after decompression. Default: 16 MiB.</summary>
+    public long MaxBatchBytes { get; set; } = Sightline.Protocol.Wire.WireConstants.MaxBatchBytes;
+
+    /// <summary>Ingest requests allowed to wait for the writer before the server answers 429. Default: 32.</summary>
+    public int MaxPendingWrites { get; set; } = 32;
+}

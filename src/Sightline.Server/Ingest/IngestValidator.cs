@@ -1,0 +1,42 @@
+using Sightline.Protocol.Wire;
+
+namespace Sightline.Server.Ingest;
+
+/// <summary>Per-item validation: invalid items are removed from the batch and reported; valid ones are kept.</summary>
+internal static class IngestValidator
+{
+    private static readonly DateTimeOffset s_earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public static List<RejectedItem> Filter(IngestBatch batch)
+    {
+        var rejected = new List<RejectedItem>();
+        var latest = DateTimeOffset.UtcNow.AddDays(1);
+        batch.Records.RemoveAll(r => Reject(rejected, r.Id, RecordProblem(r, latest)));
+        batch.Metrics.RemoveAll(m => Reject(rejected, m.Id, m.Id == Guid.Empty ? "id is required" : m.Series.Exists(s => s.Count < 0 || string.IsNullOrEmpty(s.Method)) ? "series need a method and a count ≥ 0" : null));
+        batch.Heartbeats.RemoveAll(h => Reject(rejected, h.Id, h.Id == Guid.Empty ? "id is required" : h.Service is null && batch.Service is null ? "service is required" : null));
+        batch.SecurityEvents.RemoveAll(e => Reject(rejected, e.Id, e.Id == Guid.Empty ? "id is required" : string.IsNullOrEmpty(e.Reason) ? "reason is required" : null));
+        return rejected;
+    }
+
+    private static string? RecordProblem(RequestRecord r, DateTimeOffset latest)
+    {
+        if (r.Id == Guid.Empty) return "id is required";
+        if (string.IsNullOrWhiteSpace(r.Method) || r.Method.Length > 16) return "method is required (at most 16 characters)";
+        if (r.Status is < 0 or > 999) return "status must be 0..999";
+        if (r.DurationNs < 0) return "durationNs must be ≥ 0";
+        if (r.RequestSize < 0 || r.ResponseSize < 0) return "sizes must be ≥ 0";
+        if (r.Timestamp < s_earliest || r.Timestamp > latest) return "timestamp is out of range";
+        if (r.RouteTemplate.Length > 1024 || r.Path.Length > 4096) return "routeTemplate or path too long";
+        if (r.Consumer is { } c && (string.IsNullOrEmpty(c.Identifier) || c.Identifier.Length > WireConstants.MaxConsumerIdentifierLength))
+            return $"consumer.identifier must be 1..{WireConstants.MaxConsumerIdentifierLength} characters";
+        if (r.Direction != WireConstants.DirectionIncoming && r.Direction != WireConstants.DirectionOutgoing) return "direction must be incoming or outgoing";
+        return null;
+    }
+
+    private static bool Reject(List<RejectedItem> rejected, Guid id, string? reason)
+    {
+        if (reason is null) return false;
+        rejected.Add(new RejectedItem(id.ToString(), reason));
+        return true;
+    }
+}
