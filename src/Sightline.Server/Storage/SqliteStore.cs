@@ -354,7 +354,8 @@ public sealed class SqliteStore : IDisposable
     {
         using var upsert = Command(connection, """
             INSERT INTO endpoints (project_id, method, route, source, last_seen) VALUES ($p, $m, $r, $s, $ts)
-            ON CONFLICT (project_id, method, route) DO UPDATE SET last_seen = excluded.last_seen
+            ON CONFLICT (project_id, method, route) DO UPDATE SET last_seen = excluded.last_seen,
+                source = CASE WHEN excluded.source = 'inventory' THEN 'inventory' ELSE source END
             """, tx);
         upsert.Parameters.AddWithValue("$p", projectId);
         upsert.Parameters.AddWithValue("$m", method);

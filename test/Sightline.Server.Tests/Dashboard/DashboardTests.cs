@@ -1,0 +1,79 @@
+using System.Net;
+using Sightline.Protocol.Wire;
+
+namespace Sightline.Server.Tests.Dashboard;
+
+public sealed class DashboardTests : IAsyncLifetime
+{
+    private const string Payload = "<script>window.__xss=1</script>";
+    private ServerFixture _server = null!;
+
+    public async Task InitializeAsync() => _server = await ServerFixture.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task Pages_RequireSignIn()
+    {
+        var handler = new HttpClientHandler { AllowAutoRedirect = false };
+        using var client = new HttpClient(handler) { BaseAddress = _server.Address };
+
+        var response = await client.GetAsync("/requests");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/login", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pages_CapturedValuesWithScript_AreEscapedAndCspIsStrict()
+    {
+        var record = ServerFixture.Record("/x/" + Payload, 500, consumer: Payload);
+        record.RequestHeaders = new() { ["X-Evil"] = Payload };
+        record.ResponseBody = new CapturedBody { ContentType = "application/json", Content = "{\"msg\":\"" + Payload.Replace("/", "\\/", StringComparison.Ordinal) + "\"}" };
+        record.Errors = [new ErrorInfo { Type = "Evil" + Payload, Message = Payload, Fingerprint = "f1" }];
+        await _server.PostBatchAsync(new IngestBatch { Records = [record] });
+        using var client = await _server.SignedInClientAsync();
+
+        foreach (var path in new[] { "/requests", $"/requests/{record.Id}", "/errors", "/consumers" })
+        {
+            var response = await client.GetAsync(path);
+            var html = await response.Content.ReadAsStringAsync();
+
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains("&lt;script&gt;", html, StringComparison.Ordinal);
+            var csp = response.Headers.GetValues("Content-Security-Policy").Single();
+            Assert.StartsWith("default-src 'none'", csp, StringComparison.Ordinal); // no script source is allowed at all
+            Assert.DoesNotContain("unsafe-inline", csp, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task RequestPage_ShowsRedactedFieldAndErrorStack()
+    {
+        var record = ServerFixture.Record("/users/1");
+        record.ResponseBody = new CapturedBody { ContentType = "application/json", Content = "{\"user\":{\"email\":\"[CLIENT_REDACTED]\"}}" };
+        record.Errors = [new ErrorInfo { Type = "System.TimeoutException", Message = "slow", StackTrace = "   at Orders.Checkout()", Handled = true, Fingerprint = "f2" }];
+        record.Outgoing = [new RequestRecord { Id = Guid.NewGuid(), Direction = "outgoing", Method = "GET", Url = "https://partner.example/quote", Status = 200, Timestamp = record.Timestamp.AddMilliseconds(3), DurationNs = 2_000_000 }];
+        await _server.PostBatchAsync(new IngestBatch { Records = [record] });
+        using var client = await _server.SignedInClientAsync();
+
+        var html = await client.GetStringAsync($"/requests/{record.Id}");
+
+        Assert.Contains("[CLIENT_REDACTED]", html, StringComparison.Ordinal);
+        Assert.Contains("at Orders.Checkout()", html, StringComparison.Ordinal);
+        Assert.Contains("https://partner.example/quote", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignOut_EndsTheSession()
+    {
+        using var client = await _server.SignedInClientAsync();
+        var page = await client.GetStringAsync("/");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+
+        await client.PostAsync("/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/overview")).StatusCode);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Sightline.Protocol.Wire;
+using Sightline.Server.Ingest;
+
+namespace Sightline.Server.Tests.Ingest;
+
+public sealed class IngestTests : IAsyncLifetime
+{
+    private ServerFixture _server = null!;
+
+    public async Task InitializeAsync() => _server = await ServerFixture.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("sl_ingest_tooShort")]
+    [InlineData("sl_ingest_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB")]
+    public async Task Ingest_BadKey_401ProblemDetails(string? key)
+    {
+        var response = await _server.PostBatchAsync(new IngestBatch { Records = [ServerFixture.Record()] }, key ?? "");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task Ingest_RevokedKey_401()
+    {
+        var keyId = _server.IngestKey.Split('_')[2];
+        Assert.True(_server.Store.RevokeIngestKey(keyId));
+
+        var response = await _server.PostBatchAsync(new IngestBatch { Records = [ServerFixture.Record()] });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ingest_MalformedJson_400ProblemDetails()
+    {
+        var response = await _server.PostRawAsync(Encoding.UTF8.GetBytes("{\"records\": [ {\"id\": "));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("Malformed JSON", problem.GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task Ingest_UnknownSchemaVersion_422()
+    {
+        var response = await _server.PostBatchAsync(new IngestBatch { SchemaVersion = 99 });
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ingest_GzipBomb_413WithoutInflatingItAll()
+    {
+        var zeros = new byte[64 * 1024 * 1024]; // 64 MiB of zeros compress to ~64 KiB; the limit is 16 MiB
+        var response = await _server.PostRawAsync(zeros);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Ingest_SomeInvalidItems_ValidStoredInvalidListed()
+    {
+        var good = ServerFixture.Record("/good");
+        var bad = ServerFixture.Record("/bad");
+        bad.Status = 4000;
+        var noMethod = ServerFixture.Record("/nomethod");
+        noMethod.Method = "";
+
+        var response = await _server.PostBatchAsync(new IngestBatch { Records = [good, bad, noMethod] });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<IngestResponse>();
+        Assert.Equal(1, body!.Accepted);
+        Assert.Equal([bad.Id.ToString(), noMethod.Id.ToString()], body.Rejected.Select(r => r.Id));
+        Assert.Contains("status", body.Rejected[0].Reason, StringComparison.Ordinal);
+        Assert.NotNull(_server.Store.GetRequest(1, good.Id));
+        Assert.Null(_server.Store.GetRequest(1, bad.Id));
+    }
+
+    [Fact]
+    public async Task Ingest_RetriedBatch_StoredOnceAndMetricsNotDoubled()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var record = ServerFixture.Record();
+        var counts = new long[HistogramBuckets.LatencyMs.Length + 1];
+        counts[5] = 10;
+        var batch = new IngestBatch
+        {
+            Service = new ServiceInfo { Name = "orders-api", Instance = "i1", Environment = "prod" },
+            Records = [record],
+            Metrics = [new MetricsSnapshot { Id = Guid.NewGuid(), PeriodStart = now, PeriodEnd = now.AddSeconds(10),
+                Series = [new MetricSeries { RouteTemplate = "/users/{id}", Method = "GET", Status = 200, Count = 10, Duration = new Histogram { Counts = counts, Sum = 50, Max = 5 } }] }],
+        };
+
+        Assert.Equal(HttpStatusCode.OK, (await _server.PostBatchAsync(batch)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _server.PostBatchAsync(batch)).StatusCode);
+
+        var overview = _server.Store.GetOverview(1, now.AddMinutes(-5), now.AddMinutes(5));
+        Assert.Equal(10, overview.Requests);
+        var page = _server.Store.SearchRequests(1, new Sightline.Server.Query.RequestFilter(null, null, null, null, null, null, null, null, null, null, 50));
+        Assert.Single(page.Items);
+    }
+
+    [Fact]
+    public async Task Ingest_Heartbeat_RegistersInventoryEndpointsNeverCalled()
+    {
+        var batch = new IngestBatch
+        {
+            Service = new ServiceInfo { Name = "orders-api", Instance = "i1" },
+            Heartbeats = [new Heartbeat { Id = Guid.NewGuid(), Kind = "startup", Timestamp = DateTimeOffset.UtcNow, IntervalSeconds = 60,
+                Routes = [new RouteInfo { Method = "DELETE", Template = "/orders/{id}" }] }],
+        };
+
+        await _server.PostBatchAsync(batch);
+
+        var endpoint = Assert.Single(_server.Store.GetEndpoints(1, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1)));
+        Assert.Equal("/orders/{id}", endpoint.Route);
+        Assert.True(endpoint.FromInventory);
+        Assert.Equal(0, endpoint.Requests);
+        var instance = Assert.Single(_server.Store.GetInstances(1, DateTimeOffset.UtcNow));
+        Assert.False(instance.Silent);
+        Assert.True(Assert.Single(_server.Store.GetInstances(1, DateTimeOffset.UtcNow.AddMinutes(5))).Silent);
+    }
+}

@@ -1,0 +1,101 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Sightline.Protocol.Wire;
+using Sightline.Server.Hosting;
+using Sightline.Server.Storage;
+
+namespace Sightline.Server.Tests;
+
+/// <summary>A real Sightline server on Kestrel at 127.0.0.1 with a real SQLite file in a temp folder.</summary>
+internal sealed class ServerFixture : IAsyncDisposable
+{
+    public const string AdminPassword = "test-admin-password";
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "sightline-server-tests", Guid.NewGuid().ToString("n"));
+
+    public WebApplication App { get; private set; } = null!;
+    public Uri Address { get; private set; } = null!;
+    public string IngestKey { get; private set; } = null!;
+    public SqliteStore Store => App.Services.GetRequiredService<SqliteStore>();
+    public string DatabasePath => Path.Combine(_dataDir, "sightline.db");
+
+    public static async Task<ServerFixture> StartAsync()
+    {
+        var fixture = new ServerFixture();
+        var (app, firstRun) = SightlineServer.Build(
+            [$"--Sightline:Server:Urls=http://127.0.0.1:0", $"--Sightline:Server:DataDirectory={fixture._dataDir}", $"--Sightline:Server:AdminPassword={AdminPassword}"],
+            b => b.Logging.ClearProviders());
+        await app.StartAsync();
+        fixture.App = app;
+        fixture.IngestKey = firstRun.IngestKey!;
+        fixture.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return fixture;
+    }
+
+    public HttpClient Client() => new() { BaseAddress = Address };
+
+    /// <summary>A client signed in through the real login form (antiforgery token and cookie).</summary>
+    public async Task<HttpClient> SignedInClientAsync(string password = AdminPassword)
+    {
+        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
+        var client = new HttpClient(handler) { BaseAddress = Address };
+        var page = await client.GetStringAsync("/login");
+        var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        var response = await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["username"] = "admin", ["password"] = password, ["__RequestVerificationToken"] = token,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return client;
+    }
+
+    public async Task<HttpResponseMessage> PostBatchAsync(IngestBatch batch, string? key = null, bool gzip = true)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(batch, WireJsonContext.Default.IngestBatch);
+        return await PostRawAsync(json, key, gzip);
+    }
+
+    public async Task<HttpResponseMessage> PostRawAsync(byte[] json, string? key = null, bool gzip = true)
+    {
+        using var client = Client();
+        var body = json;
+        if (gzip)
+        {
+            using var buffer = new MemoryStream();
+            using (var z = new GZipStream(buffer, CompressionLevel.Fastest, true)) z.Write(json);
+            body = buffer.ToArray();
+        }
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (gzip) content.Headers.ContentEncoding.Add("gzip");
+        using var request = new HttpRequestMessage(HttpMethod.Post, WireConstants.IngestPath) { Content = content };
+        request.Headers.Add(WireConstants.ApiKeyHeader, key ?? IngestKey);
+        return await client.SendAsync(request);
+    }
+
+    public static RequestRecord Record(string path = "/users/1", int status = 200, string? consumer = null, DateTimeOffset? at = null) => new()
+    {
+        Id = Guid.NewGuid(), Timestamp = at ?? DateTimeOffset.UtcNow, Method = "GET", RouteTemplate = "/users/{id}", Path = path, Status = status,
+        DurationNs = 5_000_000, ResponseSize = 100, Consumer = consumer is null ? null : new ConsumerInfo { Identifier = consumer, Name = consumer + " name" },
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        try
+        {
+            Directory.Delete(_dataDir, true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
