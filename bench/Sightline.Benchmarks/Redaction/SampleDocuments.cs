@@ -5,7 +5,9 @@ namespace Sightline.Benchmarks.Redaction;
 /// <summary>Realistic API bodies: a user with addresses and a list of orders, grown to the requested size.</summary>
 public static class SampleDocuments
 {
-    public static byte[] Create(int targetBytes)
+    public static byte[] Create(int targetBytes) => Encoding.UTF8.GetBytes(CreateString(targetBytes));
+
+    public static string CreateString(int targetBytes)
     {
         var sb = new StringBuilder();
         sb.Append("""{"user":{"id":"u_8f2a91","name":"Anna Müller","email":"anna.mueller@example.com","phone":"+49 30 1234567","addresses":[{"street":"Hauptstr. 1","city":"Berlin","zip":"10115","country":"DE"},{"street":"Main St 5","city":"Boston","zip":"02108","country":"US"}],"preferences":{"newsletter":true,"language":"de-DE"}},"orders":[""");
@@ -17,6 +19,6 @@ public static class SampleDocuments
             i++;
         }
         sb.Append("],\"page\":1,\"total_pages\":4}");
-        return Encoding.UTF8.GetBytes(sb.ToString());
+        return sb.ToString();
     }
 }

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Sightline.AspNetCore.Capture;
 
@@ -11,15 +12,27 @@ namespace Sightline.AspNetCore.Capture;
 /// </summary>
 internal sealed class ResponseBodyTee : Stream, IHttpResponseBodyFeature
 {
-    private readonly IHttpResponseBodyFeature _inner;
+    private static readonly ObjectPool<ResponseBodyTee> s_pool = new DefaultObjectPool<ResponseBodyTee>(new DefaultPooledObjectPolicy<ResponseBodyTee>(), 256);
     private readonly TeePipeWriter _writer;
+    private IHttpResponseBodyFeature _inner = null!;
     private BodyBuffer _body;
 
-    public ResponseBodyTee(IHttpResponseBodyFeature inner, int cap)
+    public ResponseBodyTee() => _writer = new TeePipeWriter(this);
+
+    /// <summary>A pooled tee over <paramref name="inner"/> (pooled so that metrics-only requests allocate nothing).</summary>
+    public static ResponseBodyTee Rent(IHttpResponseBodyFeature inner, int cap)
+    {
+        var tee = s_pool.Get();
+        tee.Init(inner, cap);
+        return tee;
+    }
+
+    private void Init(IHttpResponseBodyFeature inner, int cap)
     {
         _inner = inner;
         _body.Start(cap);
-        _writer = new TeePipeWriter(this, inner.Writer);
+        SentFile = false;
+        _writer.Reset(inner);
     }
 
     public IHttpResponseBodyFeature Inner => _inner;
@@ -79,12 +92,31 @@ internal sealed class ResponseBodyTee : Stream, IHttpResponseBodyFeature
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    public void Release() => _body.Release();
+    /// <summary>Returns the buffer and the tee to their pools; the tee must not be used afterwards.</summary>
+    public void Release()
+    {
+        _body.Release();
+        _inner = null!;
+        _writer.Reset(null);
+        s_pool.Return(this);
+    }
 
     /// <summary>Hands out the server's own buffers and records what the app advances over them.</summary>
-    private sealed class TeePipeWriter(ResponseBodyTee owner, PipeWriter inner) : PipeWriter
+    private sealed class TeePipeWriter(ResponseBodyTee owner) : PipeWriter
     {
         private Memory<byte> _last;
+        private PipeWriter? _innerWriter;
+        private IHttpResponseBodyFeature? _feature;
+
+        // The server's PipeWriter is fetched lazily: apps that only use the stream never create it.
+        private PipeWriter inner => _innerWriter ??= _feature!.Writer;
+
+        public void Reset(IHttpResponseBodyFeature? feature)
+        {
+            _feature = feature;
+            _innerWriter = null;
+            _last = default;
+        }
 
         public override Memory<byte> GetMemory(int sizeHint = 0) => _last = inner.GetMemory(sizeHint);
 

@@ -69,7 +69,7 @@ internal sealed class SightlineMiddleware(
             }
             if (originalResponseFeature is not null)
             {
-                responseTee = new ResponseBodyTee(originalResponseFeature, sampled && settings.CaptureResponseBody ? settings.MaxBodySize : 0);
+                responseTee = ResponseBodyTee.Rent(originalResponseFeature, sampled && settings.CaptureResponseBody ? settings.MaxBodySize : 0);
                 context.Features.Set<IHttpResponseBodyFeature>(responseTee);
             }
         }

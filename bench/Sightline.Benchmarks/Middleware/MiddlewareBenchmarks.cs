@@ -1,0 +1,96 @@
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Sightline.AspNetCore;
+using Sightline.AspNetCore.Capture;
+using Sightline.AspNetCore.Metrics;
+using Sightline.AspNetCore.Transport;
+using Sightline.Protocol.Wire;
+
+namespace Sightline.Benchmarks.Middleware;
+
+/// <summary>
+/// The SDK middleware on a DefaultHttpContext pipeline whose endpoint reads a 2 KiB JSON request
+/// body and writes a 2 KiB JSON response: bare (no middleware) vs metrics only (SampleRate 0) vs
+/// full capture (headers + both bodies, 3 redaction paths, 100% sampling). Records go to a sink that
+/// drops them, so only the request-path cost is measured (shipping runs on another thread).
+/// Run: dotnet run -c Release --project bench/Sightline.Benchmarks -- --filter '*MiddlewareBenchmarks*'
+/// </summary>
+[MemoryDiagnoser]
+public class MiddlewareBenchmarks
+{
+    private static readonly byte[] s_body = Encoding.UTF8.GetBytes(Redaction.SampleDocuments.CreateString(2048));
+    private RequestDelegate _bare = null!;
+    private RequestDelegate _metrics = null!;
+    private RequestDelegate _full = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _bare = Endpoint;
+        _metrics = Build(o => o.SampleRate = 0);
+        _full = Build(o =>
+        {
+            o.SampleRate = 1;
+            o.RedactRequestBody = ["$.user.email", "$.user.addresses[*].zip", "$.orders[*].payment.card_number"];
+            o.RedactResponseBody = ["$.user.email", "$.user.addresses[*].zip", "$.orders[*].payment.card_number"];
+        });
+    }
+
+    private static RequestDelegate Build(Action<SightlineOptions> configure)
+    {
+        var options = new SightlineOptions { ApiKey = "bench" };
+        configure(options);
+        var wrapped = Options.Create(options);
+        var settings = new CaptureSettings(wrapped, null);
+        var middleware = new SightlineMiddleware(Endpoint, settings, new MetricsAggregator(TimeProvider.System), new DiscardSink(), TimeProvider.System,
+            NullLogger<SightlineMiddleware>.Instance);
+        return middleware.InvokeAsync;
+    }
+
+    private static async Task Endpoint(HttpContext context)
+    {
+        var buffer = new byte[4096];
+        while (await context.Request.Body.ReadAsync(buffer) > 0)
+        {
+        }
+        context.Response.StatusCode = 200;
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(s_body);
+    }
+
+    private static DefaultHttpContext NewContext()
+    {
+        var context = new DefaultHttpContext();
+        context.Request.Method = "POST";
+        context.Request.Path = "/orders";
+        context.Request.ContentType = "application/json";
+        context.Request.ContentLength = s_body.Length;
+        context.Request.Headers.Authorization = "Bearer secret";
+        context.Request.Headers.UserAgent = "bench/1.0";
+        context.Request.Body = new MemoryStream(s_body, writable: false);
+        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
+        return context;
+    }
+
+    [Benchmark(Baseline = true)]
+    public Task Bare() => _bare(NewContext());
+
+    [Benchmark]
+    public Task MetricsOnly() => _metrics(NewContext());
+
+    [Benchmark]
+    public Task FullCapture() => _full(NewContext());
+
+    private sealed class DiscardSink : ITelemetrySink
+    {
+        public bool TryEnqueue(RequestRecord record) => true;
+        public bool TryEnqueue(MetricsSnapshot snapshot) => true;
+        public bool TryEnqueue(Heartbeat heartbeat) => true;
+        public bool TryEnqueue(SecurityEvent securityEvent) => true;
+    }
+}

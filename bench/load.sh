@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Loopback load benchmark of the SDK: the sample app (samples/Sightline.Samples.Orders) under wrk,
+# in each mode, in one run, against a real Sightline server on 127.0.0.1:
+#   bare              no SDK
+#   metrics           SDK, metrics only (SampleRate 0)
+#   records           metrics + a record per request (headers, no bodies)
+#   full              headers + 2 KiB JSON bodies both ways, 3 redaction paths, 100% sampling
+#   full-server-down  full, while the server is unreachable (the spool fills)
+# Prints: mode: <name> rps: <n> ratio_vs_bare: <x.xx> p99_ms: <n> cpu_us_per_req: <n>
+# cpu_us_per_req is the app process's CPU time per request minus bare's.
+# Usage: bench/load.sh [seconds-per-mode=10] [connections=32]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${1:-10}
+CONNECTIONS=${2:-32}
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install -y wrk)" >&2; exit 2; }
+work=$(mktemp -d)
+cleanup() { kill "${server_pid:-}" "${app_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+dotnet build -c Release -v q -nologo src/Sightline.Server samples/Sightline.Samples.Orders >/dev/null
+server_dll=src/Sightline.Server/bin/Release/net10.0/Sightline.Server.dll
+app_dll=samples/Sightline.Samples.Orders/bin/Release/net10.0/Sightline.Samples.Orders.dll
+
+dotnet "$server_dll" --Sightline:Server:Urls=http://127.0.0.1:5181 --Sightline:Server:DataDirectory="$work/data" \
+  --Sightline:Server:AdminPassword=bench-password >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq 100); do grep -q "sl_ingest_" "$work/server.log" 2>/dev/null && break; sleep 0.2; done
+key=$(grep -o 'sl_ingest_[A-Za-z0-9_]*' "$work/server.log" | head -1)
+
+python3 - "$work/body.json" <<'PY'
+import json, sys
+items = [{"sku": f"SKU-{i}", "name": f"Item number {i}", "secret": f"s-{i:06d}"} for i in range(40)]
+body = {"id": "o-1", "items": items, "user": {"email": "anna@example.com", "zip": "10115"}}
+text = json.dumps(body)
+while len(text) < 2048:
+    items.append({"sku": "pad", "name": "x" * 20, "secret": "s"}); text = json.dumps(body)
+open(sys.argv[1], "w").write(text)
+PY
+cat >"$work/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer bench-token"
+local f = io.open("$work/body.json", "r"); wrk.body = f:read("*a"); f:close()
+LUA
+
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+bare_cpu=""
+bare_rps=""
+run_mode() {
+  local name=$1 mode=$2 endpoint=$3
+  Sightline__ApiKey="$key" Sightline__Endpoint="$endpoint" Sightline__SpoolDirectory="$work/spool-$name" \
+    dotnet "$app_dll" --urls http://127.0.0.1:5191 --mode "$mode" >"$work/app-$name.log" 2>&1 &
+  app_pid=$!
+  for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:5191/bench/hello && break; sleep 0.2; done
+  wrk -t2 -c"$CONNECTIONS" -d3s -s "$work/post.lua" http://127.0.0.1:5191/bench/echo >/dev/null   # warm-up (JIT, pools)
+  local before; before=$(ticks "$app_pid")
+  local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/post.lua" http://127.0.0.1:5191/bench/echo)
+  local after; after=$(ticks "$app_pid")
+  kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
+  local rps; rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  local requests; requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  local p99; p99=$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; print v}')
+  local cpu_us; cpu_us=$(python3 -c "print(($after-$before)/$hz*1e6/$requests)")
+  if [ -z "$bare_rps" ]; then bare_rps=$rps; bare_cpu=$cpu_us; fi
+  python3 -c "print(f'mode: $name rps: {float('$rps'):.0f} ratio_vs_bare: {float('$rps')/float('$bare_rps'):.2f} p99_ms: {float('$p99'):.2f} cpu_us_per_req: {float('$cpu_us')-float('$bare_cpu'):.1f}')"
+}
+
+run_mode bare bare http://127.0.0.1:5181
+run_mode metrics metrics http://127.0.0.1:5181
+run_mode records records http://127.0.0.1:5181
+run_mode full full http://127.0.0.1:5181
+run_mode full-server-down full http://127.0.0.1:9
