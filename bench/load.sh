@@ -8,7 +8,7 @@
 #   full-server-down  full, while the server is unreachable (the spool fills)
 # Prints: mode: <name> rps: <n> ratio_vs_bare: <x.xx> p99_ms: <n> cpu_us_per_req: <n>
 # cpu_us_per_req is the app process's CPU time per request minus bare's.
-# Usage: bench/load.sh [seconds-per-mode=10] [connections=32]
+# Usage: bench/load.sh [seconds-per-mode=10] [connections=32]   (SINK=server to ship to a real Sightline server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
@@ -18,15 +18,25 @@ work=$(mktemp -d)
 cleanup() { kill "${server_pid:-}" "${app_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
-dotnet build -c Release -v q -nologo src/Sightline.Server samples/Sightline.Samples.Orders >/dev/null
-server_dll=src/Sightline.Server/bin/Release/net10.0/Sightline.Server.dll
+dotnet build -c Release -v q -nologo samples/Sightline.Samples.Orders >/dev/null
+dotnet build -c Release -v q -nologo bench/Sightline.Benchmarks >/dev/null
 app_dll=samples/Sightline.Samples.Orders/bin/Release/net10.0/Sightline.Samples.Orders.dll
 
-dotnet "$server_dll" --Sightline:Server:Urls=http://127.0.0.1:5181 --Sightline:Server:DataDirectory="$work/data" \
-  --Sightline:Server:AdminPassword=bench-password >"$work/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do grep -q "sl_ingest_" "$work/server.log" 2>/dev/null && break; sleep 0.2; done
-key=$(grep -o 'sl_ingest_[A-Za-z0-9_]*' "$work/server.log" | head -1)
+# Records go to a discarding ingest sink (SINK=server uses the real Sightline server instead; its
+# SQLite work then competes with the app for the same cores, which is not the SDK's cost).
+if [ "${SINK:-sink}" = server ]; then
+  dotnet build -c Release -v q -nologo src/Sightline.Server >/dev/null
+  dotnet src/Sightline.Server/bin/Release/net10.0/Sightline.Server.dll --Sightline:Server:Urls=http://127.0.0.1:5181 \
+    --Sightline:Server:DataDirectory="$work/data" --Sightline:Server:AdminPassword=bench-password >"$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do grep -q "sl_ingest_" "$work/server.log" 2>/dev/null && break; sleep 0.2; done
+  key=$(grep -o 'sl_ingest_[A-Za-z0-9_]*' "$work/server.log" | head -1)
+else
+  dotnet bench/Sightline.Benchmarks/bin/Release/net10.0/Sightline.Benchmarks.dll sink 5181 >"$work/sink.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:5181/healthz && break; sleep 0.2; done
+  key=sl_bench_key
+fi
 
 python3 - "$work/body.json" <<'PY'
 import json, sys
@@ -46,9 +56,9 @@ LUA
 
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
-bare_cpu=""
-bare_rps=""
-run_mode() {
+results="$work/results.txt"
+: >"$results"
+run_mode() {   # one measurement: appends "name rps p99_ms cpu_us_per_req" to $results
   local name=$1 mode=$2 endpoint=$3
   Sightline__ApiKey="$key" Sightline__Endpoint="$endpoint" Sightline__SpoolDirectory="$work/spool-$name" \
     dotnet "$app_dll" --urls http://127.0.0.1:5191 --mode "$mode" >"$work/app-$name.log" 2>&1 &
@@ -63,12 +73,29 @@ run_mode() {
   local requests; requests=$(echo "$out" | awk '/requests in/ {print $1}')
   local p99; p99=$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; print v}')
   local cpu_us; cpu_us=$(python3 -c "print(($after-$before)/$hz*1e6/$requests)")
-  if [ -z "$bare_rps" ]; then bare_rps=$rps; bare_cpu=$cpu_us; fi
-  python3 -c "print(f'mode: $name rps: {float('$rps'):.0f} ratio_vs_bare: {float('$rps')/float('$bare_rps'):.2f} p99_ms: {float('$p99'):.2f} cpu_us_per_req: {float('$cpu_us')-float('$bare_cpu'):.1f}')"
+  echo "$name $rps $p99 $cpu_us" >>"$results"
 }
 
-run_mode bare bare http://127.0.0.1:5181
-run_mode metrics metrics http://127.0.0.1:5181
-run_mode records records http://127.0.0.1:5181
-run_mode full full http://127.0.0.1:5181
-run_mode full-server-down full http://127.0.0.1:9
+# The machine is shared and noisy: modes are interleaved over ROUNDS rounds and the median of each
+# is reported; ratios and CPU are against bare's median from the same run.
+for round in $(seq "${ROUNDS:-3}"); do
+  for mode in ${MODES:-bare metrics records full full-server-down}; do
+    case $mode in
+      full-server-down) run_mode "$mode" full http://127.0.0.1:9 ;;
+      *) run_mode "$mode" "$mode" http://127.0.0.1:5181 ;;
+    esac
+  done
+done
+python3 - "$results" <<'PY'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+modes = []
+for r in rows:
+    if r[0] not in modes: modes.append(r[0])
+med = {m: [statistics.median(float(r[i]) for r in rows if r[0] == m) for i in (1, 2, 3)] for m in modes}
+spread = {m: (min(float(r[1]) for r in rows if r[0] == m), max(float(r[1]) for r in rows if r[0] == m)) for m in modes}
+bare = med["bare"]
+for m in modes:
+    rps, p99, cpu = med[m]
+    print(f"mode: {m} rps: {rps:.0f} ratio_vs_bare: {rps / bare[0]:.2f} p99_ms: {p99:.2f} cpu_us_per_req: {cpu - bare[2]:.1f}   (rps range {spread[m][0]:.0f}-{spread[m][1]:.0f})")
+PY

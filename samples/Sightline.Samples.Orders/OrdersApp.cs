@@ -12,7 +12,7 @@ namespace Sightline.Samples.Orders;
 /// </summary>
 public static class OrdersApp
 {
-    /// <summary>Builds the app listening on <paramref name="url"/>. <paramref name="mode"/>: full (default), records, metrics, bare.</summary>
+    /// <summary>Builds the app listening on <paramref name="url"/>. <paramref name="mode"/>: full (default), records, metrics, off (SDK registered but disabled), bare.</summary>
     public static WebApplication Build(string[] args, string url, Action<SightlineOptions>? configure = null, string mode = "full")
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -31,6 +31,7 @@ public static class OrdersApp
                 o.RedactResponseBody = ["$.user.email", "$.user.addresses[*].zip", "$[*].customer.email"];
                 o.RedactHeaders = ["X-Session-Token"];
                 if (mode == "metrics") o.SampleRate = 0;
+                if (mode == "off") o.Enabled = false;
                 if (mode == "records") { o.CaptureRequestBody = false; o.CaptureResponseBody = false; }
                 configure?.Invoke(o);
             });
