@@ -97,6 +97,12 @@ public sealed partial class SightlineOptions
     /// </summary>
     public string? ConsumerClaimType { get; set; }
 
+    /// <summary>
+    /// Names of <c>IHttpClientFactory</c> clients whose calls are not recorded (all others are).
+    /// Default: none. Hand-built clients are observed through <c>CreateSightlineHandler</c>.
+    /// </summary>
+    public List<string> ExcludeHttpClients { get; set; } = [];
+
     /// <summary>Interval of the 100%-traffic metrics (10 s during the first 5 minutes). Default: 60 s.</summary>
     public TimeSpan MetricsInterval { get; set; } = TimeSpan.FromSeconds(60);
 

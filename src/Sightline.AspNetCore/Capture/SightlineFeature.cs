@@ -10,6 +10,7 @@ internal sealed class SightlineFeature
 {
     private readonly Lock _gate = new();
     private List<ErrorInfo>? _errors;
+    private List<RequestRecord>? _outgoing;
 
     /// <summary>Id of the request record (also the parent id of outgoing calls).</summary>
     public Guid RecordId { get; } = Guid.CreateVersion7();
@@ -19,6 +20,19 @@ internal sealed class SightlineFeature
 
     /// <summary>The consumer set in code (<c>SetSightlineConsumer</c>).</summary>
     public ConsumerInfo? Consumer { get; set; }
+
+    /// <summary>W3C trace id of the request (from its Activity, or generated), shared with its outgoing calls.</summary>
+    public string? TraceId { get; set; }
+
+    public void AddOutgoing(RequestRecord record)
+    {
+        lock (_gate) (_outgoing ??= []).Add(record);
+    }
+
+    public List<RequestRecord>? TakeOutgoing()
+    {
+        lock (_gate) return _outgoing;
+    }
 
     public void AddError(ErrorInfo error)
     {

@@ -52,6 +52,8 @@ internal sealed class SightlineMiddleware(
         {
             feature = SightlineHttpContextExtensions.GetOrCreateFeature(context);
             feature.Sampled = true;
+            // W3C ids from the request's Activity; generated when the app has no tracing listener.
+            feature.TraceId = (Activity.Current?.TraceId ?? ActivityTraceId.CreateRandom()).ToHexString();
         }
 
         var request = context.Request;
@@ -163,9 +165,9 @@ internal sealed class SightlineMiddleware(
             UserAgent = request.Headers.UserAgent.Count > 0 ? Cut(request.Headers.UserAgent.ToString(), MaxHeaderValueLength) : null,
             Consumer = consumer,
             Errors = feature.TakeErrors(),
-            // W3C ids from the request's Activity; generated when the app has no tracing listener.
-            TraceId = (Activity.Current?.TraceId ?? ActivityTraceId.CreateRandom()).ToHexString(),
+            TraceId = feature.TraceId,
             SpanId = (Activity.Current?.SpanId ?? ActivitySpanId.CreateRandom()).ToHexString(),
+            Outgoing = feature.TakeOutgoing(),
         };
         if (settings.CaptureRequestBody && requestSize > 0)
             record.RequestBody = Body(request.ContentType, requestTee is null ? default : requestTee.Captured, requestTee?.Truncated ?? true,

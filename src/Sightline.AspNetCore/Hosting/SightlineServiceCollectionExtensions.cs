@@ -6,6 +6,7 @@ using Sightline.AspNetCore;
 using Sightline.AspNetCore.Capture;
 using Sightline.AspNetCore.Hosting;
 using Sightline.AspNetCore.Metrics;
+using Sightline.AspNetCore.Outgoing;
 using Sightline.AspNetCore.Transport;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -32,6 +33,9 @@ public static class SightlineServiceCollectionExtensions
             services.TryAddSingleton(static sp => new CaptureSettings(sp.GetRequiredService<IOptions<SightlineOptions>>(), sp.GetService<IHostEnvironment>()));
             services.TryAddSingleton(static sp => new MetricsAggregator(sp.GetRequiredService<TimeProvider>()));
             services.AddSightlineTransport();
+            services.AddHttpContextAccessor();
+            // Every IHttpClientFactory client is observed unless listed in ExcludeHttpClients.
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, ObserveHttpClients>());
             services.TryAddSingleton<PeriodicReporter>();
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, PeriodicReporter>(static sp => sp.GetRequiredService<PeriodicReporter>()));
         }
