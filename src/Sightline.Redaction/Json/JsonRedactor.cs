@@ -140,6 +140,7 @@ public sealed class JsonRedactor
     private struct Frame
     {
         public bool IsArray;
+        public bool CanMatchPrimitive; // some path is at its last step here (or exact matches exist below)
         public int NextIndex;
         public LocationTrie? Trie;
     }
@@ -160,6 +161,7 @@ public sealed class JsonRedactor
             for (var p = 0; p < pathCount; p++) pending[p] = 1UL; // every path at its first segment
             var pendingTrie = trie;
             var cutInsideRedaction = false;
+            var skipPrimitive = false;
 
             while (reader.Read())
             {
@@ -169,12 +171,26 @@ public sealed class JsonRedactor
                     depth--;
                     continue;
                 }
+                var primitive = token is not (JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.PropertyName);
+                if (skipPrimitive)
+                {
+                    // A member value already known to be a primitive no path can select here.
+                    skipPrimitive = false;
+                    continue;
+                }
                 if (depth > 0)
                 {
                     ref var frame = ref frames[depth];
                     var parentMasks = masks.AsSpan(depth * width, pathCount);
                     if (token == JsonTokenType.PropertyName)
                     {
+                        // Fast path: a primitive member can only match where a path is at its last step;
+                        // peek at the value's first byte to avoid computing masks for it.
+                        if (!frame.CanMatchPrimitive && NextValueIsPrimitive(input, reader.BytesConsumed))
+                        {
+                            skipPrimitive = true;
+                            continue;
+                        }
                         ComputeNameMasks(paths, parentMasks, ref reader, pending);
                         pendingTrie = frame.Trie is { HasNameChildren: true } t ? t.Child(reader.GetString()!) : null;
                         continue;
@@ -182,6 +198,7 @@ public sealed class JsonRedactor
                     if (frame.IsArray)
                     {
                         var index = frame.NextIndex++;
+                        if (primitive && !frame.CanMatchPrimitive) continue;
                         ComputeIndexMasks(paths, parentMasks, index, pending);
                         pendingTrie = frame.Trie?.Child(index);
                     }
@@ -210,7 +227,13 @@ public sealed class JsonRedactor
                     if (depth + 1 > _maxDepth)
                         return new(JsonRedactionStatus.DepthExceeded, $"JSON nested deeper than {_maxDepth} levels", truncated);
                     depth++;
-                    frames[depth] = new Frame { IsArray = token == JsonTokenType.StartArray, NextIndex = 0, Trie = pendingTrie };
+                    frames[depth] = new Frame
+                    {
+                        IsArray = token == JsonTokenType.StartArray,
+                        NextIndex = 0,
+                        Trie = pendingTrie,
+                        CanMatchPrimitive = pendingTrie is not null || AnyAtLastStep(paths, pending),
+                    };
                     pending.AsSpan(0, pathCount).CopyTo(masks.AsSpan(depth * width, pathCount));
                 }
             }
@@ -257,6 +280,36 @@ public sealed class JsonRedactor
                     if (++depth > maxDepth) return true;
                     break;
                 case (byte)'}' or (byte)']': depth--; break;
+            }
+        }
+        return false;
+    }
+
+    // Could a primitive child of a node with these states be selected? Only when a path's state is its last step.
+    private static bool AnyAtLastStep(StreamingStep[][] paths, ulong[] states)
+    {
+        for (var p = 0; p < paths.Length; p++)
+        {
+            var last = paths[p].Length - 1;
+            if (last >= 0 && (states[p] >> last & 1UL) != 0) return true;
+        }
+        return false;
+    }
+
+    // The first byte of the value after a property name (skipping the colon and whitespace) tells
+    // whether it is a primitive. At the end of a truncated input the answer is "not known" (false).
+    private static bool NextValueIsPrimitive(ReadOnlySpan<byte> input, long position)
+    {
+        for (var i = (int)position; i < input.Length; i++)
+        {
+            switch (input[i])
+            {
+                case (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)':':
+                    continue;
+                case (byte)'{' or (byte)'[':
+                    return false;
+                default:
+                    return true;
             }
         }
         return false;
