@@ -178,6 +178,9 @@ internal sealed class SightlineMiddleware(
                 : Body(response.ContentType, responseTee is null ? default : responseTee.Captured, responseTee?.Truncated ?? true,
                     settings.IsCapturedContentType(response.ContentType) && responseTee is not null, settings.ResponseRedactor);
 
+        if (responseTee is not null)
+            record.ValidationErrors = ValidationErrors.TryRead(status, response.ContentType, responseTee.Captured, responseTee.Truncated);
+
         sink.TryEnqueue(record);
     }
 

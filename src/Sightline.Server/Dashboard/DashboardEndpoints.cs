@@ -182,6 +182,12 @@ internal static class DashboardEndpoints
             html.Tag("h2", (error.Handled ? "Handled error: " : "Unhandled error: ") + error.Type).Tag("p", error.Message).Tag("pre", error.StackTrace);
             foreach (var inner in error.Inner ?? []) html.Tag("h3", "Inner: " + inner.Type).Tag("p", inner.Message).Tag("pre", inner.StackTrace);
         }
+        if (r.ValidationErrors is { Count: > 0 })
+        {
+            html.Tag("h2", "Validation errors").Raw("<table><tr><th>Field</th><th>Messages</th></tr>");
+            foreach (var v in r.ValidationErrors) html.Raw("<tr>").Tag("td", v.Field).Tag("td", string.Join(" ", v.Messages)).Raw("</tr>");
+            html.Raw("</table>");
+        }
         Headers(html, "Request headers", r.RequestHeaders);
         Body(html, "Request body", r.RequestBody);
         Headers(html, "Response headers", r.ResponseHeaders);
