@@ -97,6 +97,9 @@ public sealed partial class SightlineOptions
     /// </summary>
     public string? ConsumerClaimType { get; set; }
 
+    /// <summary>Attach exceptions logged at Error or above through <c>ILogger</c> during a request to its record. Default: <c>true</c>.</summary>
+    public bool CaptureLoggedErrors { get; set; } = true;
+
     /// <summary>
     /// Names of <c>IHttpClientFactory</c> clients whose calls are not recorded (all others are).
     /// Default: none. Hand-built clients are observed through <c>CreateSightlineHandler</c>.

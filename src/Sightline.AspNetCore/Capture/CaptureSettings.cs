@@ -27,6 +27,7 @@ internal sealed class CaptureSettings
         ResponseRedactor = JsonRedactor.Create(o.RedactResponseBody);
         ConsumerClaimType = string.IsNullOrWhiteSpace(o.ConsumerClaimType) ? null : o.ConsumerClaimType;
         Debug = o.Debug;
+        CaptureLoggedErrors = o.CaptureLoggedErrors;
         Service = new ServiceInfo
         {
             Name = o.ServiceName ?? environment?.ApplicationName ?? AppDomain.CurrentDomain.FriendlyName,
@@ -54,6 +55,7 @@ internal sealed class CaptureSettings
     public JsonRedactor ResponseRedactor { get; }
     public string? ConsumerClaimType { get; }
     public bool Debug { get; }
+    public bool CaptureLoggedErrors { get; }
     public ServiceInfo Service { get; }
 
     public bool IsExcluded(PathString path)

@@ -15,6 +15,9 @@ internal sealed class SightlineFeature
     /// <summary>Id of the request record (also the parent id of outgoing calls).</summary>
     public Guid RecordId { get; } = Guid.CreateVersion7();
 
+    /// <summary>Whether exceptions logged during the request are attached (<see cref="SightlineOptions.CaptureLoggedErrors"/>).</summary>
+    public bool CaptureLoggedErrors { get; set; }
+
     /// <summary>True when the request was chosen for a full record (set by the middleware).</summary>
     public bool Sampled { get; set; }
 
@@ -32,6 +35,21 @@ internal sealed class SightlineFeature
     public List<RequestRecord>? TakeOutgoing()
     {
         lock (_gate) return _outgoing;
+    }
+
+    private List<Exception>? _seen;
+
+    /// <summary>True the first time an exception object is seen on this request (so a logged and re-thrown exception is recorded once).</summary>
+    public bool MarkSeen(Exception exception)
+    {
+        lock (_gate)
+        {
+            _seen ??= [];
+            foreach (var e in _seen)
+                if (ReferenceEquals(e, exception)) return false;
+            _seen.Add(exception);
+            return true;
+        }
     }
 
     public void AddError(ErrorInfo error)

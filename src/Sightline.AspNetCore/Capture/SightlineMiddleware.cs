@@ -52,6 +52,7 @@ internal sealed class SightlineMiddleware(
         {
             feature = SightlineHttpContextExtensions.GetOrCreateFeature(context);
             feature.Sampled = true;
+            feature.CaptureLoggedErrors = settings.CaptureLoggedErrors;
             // W3C ids from the request's Activity; generated when the app has no tracing listener.
             feature.TraceId = (Activity.Current?.TraceId ?? ActivityTraceId.CreateRandom()).ToHexString();
         }
@@ -114,8 +115,8 @@ internal sealed class SightlineMiddleware(
         escaped = true;
         try
         {
-            (feature ?? SightlineHttpContextExtensions.GetOrCreateFeature(context))
-                .AddError(ErrorConverter.Convert(exception, handled: false, source: "unhandled"));
+            var target = feature ?? SightlineHttpContextExtensions.GetOrCreateFeature(context);
+            if (target.MarkSeen(exception)) target.AddError(ErrorConverter.Convert(exception, handled: false, source: "unhandled"));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -34,6 +34,7 @@ public static class SightlineServiceCollectionExtensions
             services.TryAddSingleton(static sp => new MetricsAggregator(sp.GetRequiredService<TimeProvider>()));
             services.AddSightlineTransport();
             services.AddHttpContextAccessor();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Logging.ILoggerProvider, Sightline.AspNetCore.Errors.LoggedErrorProvider>());
             // Every IHttpClientFactory client is observed unless listed in ExcludeHttpClients.
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<Microsoft.Extensions.Http.HttpClientFactoryOptions>, ObserveHttpClients>());
             services.TryAddSingleton<PeriodicReporter>();

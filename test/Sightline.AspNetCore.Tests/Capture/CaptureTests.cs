@@ -9,6 +9,7 @@ namespace Sightline.AspNetCore.Tests.Capture;
 
 public sealed class CaptureTests : IAsyncLifetime
 {
+    private readonly TaskCompletionSource _streamGate = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Collector _collector = null!;
     private SdkApp _app = null!;
 
@@ -38,12 +39,10 @@ public sealed class CaptureTests : IAsyncLifetime
             app.MapGet("/stream", async (HttpContext context) =>
             {
                 context.Response.ContentType = "text/plain";
-                for (var i = 0; i < 3; i++)
-                {
-                    await context.Response.WriteAsync($"chunk{i}\n");
-                    await context.Response.Body.FlushAsync();
-                    await Task.Delay(300);
-                }
+                await context.Response.WriteAsync("chunk0\n");
+                await context.Response.Body.FlushAsync();
+                await _streamGate.Task.WaitAsync(TimeSpan.FromSeconds(10)); // released by the test once chunk0 arrived
+                await context.Response.WriteAsync("chunk1\nchunk2\n");
             });
             app.MapGet("/fixed", async (HttpContext context) =>
             {
@@ -170,12 +169,12 @@ public sealed class CaptureTests : IAsyncLifetime
     {
         using var response = await _app.Client.GetAsync("/stream", HttpCompletionOption.ResponseHeadersRead);
         await using var stream = await response.Content.ReadAsStreamAsync();
-        var started = DateTime.UtcNow;
         var buffer = new byte[64];
-        var n = await stream.ReadAsync(buffer);
+        var n = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
+        // The app is still waiting on the gate: chunk0 was delivered before the response completed.
         Assert.Equal("chunk0\n", Encoding.UTF8.GetString(buffer, 0, n));
-        Assert.True(DateTime.UtcNow - started < TimeSpan.FromMilliseconds(500), "the first chunk must arrive before the response ends");
+        _streamGate.SetResult();
         var rest = await new StreamReader(stream).ReadToEndAsync();
         Assert.Equal("chunk1\nchunk2\n", rest);
         var record = await _collector.WaitForRecordAsync(r => r.Path == "/stream");

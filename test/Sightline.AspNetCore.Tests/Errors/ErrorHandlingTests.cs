@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Sightline.AspNetCore.Tests.Errors;
 
@@ -15,7 +16,27 @@ public sealed class ErrorHandlingTests
         app.MapPost("/orders", (OrderInput input) => string.IsNullOrEmpty(input.Sku)
             ? Results.ValidationProblem(new Dictionary<string, string[]> { ["sku"] = ["The sku is required."], ["quantity"] = ["Must be at least 1."] })
             : Results.Ok());
+        app.MapGet("/logged", (ILoggerFactory loggers) =>
+        {
+            loggers.CreateLogger("Orders").LogError(new InvalidDataException("bad row 7"), "Import failed");
+            return "partial";
+        });
         app.MapControllers();
+    }
+
+    [Fact]
+    public async Task LoggedException_AttachedToRequestOnce()
+    {
+        await using var collector = await Collector.StartAsync();
+        await using var app = await SdkApp.StartAsync(collector.Address, null, MapEndpoints, services => services.AddControllers().AddApplicationPart(typeof(ProductsController).Assembly));
+
+        await app.Client.GetStringAsync("/logged");
+
+        var record = await collector.WaitForRecordAsync(r => r.Path == "/logged");
+        var error = Assert.Single(record.Errors!);
+        Assert.Equal("logged", error.Source);
+        Assert.Equal("bad row 7", error.Message);
+        Assert.True(error.Handled);
     }
 
     [Fact]
