@@ -141,8 +141,8 @@ internal sealed class SightlineMiddleware(
 
         metrics.Record(route, request.Method, status, consumer, durationMs, requestSize, responseSize, escaped || status >= 500);
 
-        if (context.Items.TryGetValue(HttpContextItemKeys.SecurityEvent, out var securityEvent) && securityEvent is SecurityEvent se)
-            sink.TryEnqueue(se);
+        if (context.Features.Get<ISightlineRequestHints>()?.SecurityEvent is { } securityEvent)
+            sink.TryEnqueue(securityEvent);
 
         if (feature is null || !settings.ShouldRecord(feature)) return;
 
@@ -188,7 +188,7 @@ internal sealed class SightlineMiddleware(
     private ConsumerInfo? ResolveConsumer(HttpContext context, SightlineFeature? feature)
     {
         if (feature?.Consumer is { } set) return set;
-        if (context.Items.TryGetValue(HttpContextItemKeys.Consumer, out var item) && item is ConsumerInfo fromKeys) return fromKeys;
+        if (context.Features.Get<ISightlineRequestHints>()?.Consumer is { } fromHints) return fromHints;
         if (settings.ConsumerClaimType is { } claimType && context.User.Identity?.IsAuthenticated == true
             && context.User.FindFirst(claimType)?.Value is { Length: > 0 } id)
         {

@@ -65,6 +65,14 @@ public sealed class CaptureTests : IAsyncLifetime
                 return "ok";
             });
             app.MapGet("/healthz", () => "healthy");
+            app.MapGet("/hinted", (HttpContext context) =>
+            {
+                // What Sightline.ApiKeys does: a feature, no reference to the SDK.
+                context.Features.Set<ISightlineRequestHints>(new Hints(
+                    new ConsumerInfo { Identifier = "key-owner", Name = "Key Owner", Group = "Partners" },
+                    new SecurityEvent { Id = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Reason = "scope_missing", KeyPrefix = "sl_live_abc", Path = "/hinted" }));
+                return Results.StatusCode(403);
+            });
         });
     }
 
@@ -243,6 +251,19 @@ public sealed class CaptureTests : IAsyncLifetime
         Assert.True(error.Handled);
         Assert.Equal("System.TimeoutException", error.Type);
     }
+
+    [Fact]
+    public async Task Capture_RequestHintsFeature_SetsConsumerAndShipsSecurityEvent()
+    {
+        await _app.Client.GetAsync("/hinted");
+
+        var record = await _collector.WaitForRecordAsync(r => r.Path == "/hinted");
+        Assert.Equal("key-owner", record.Consumer!.Identifier);
+        Assert.Equal("Partners", record.Consumer.Group);
+        await _collector.WaitUntilAsync(() => _collector.Batches.SelectMany(b => b.SecurityEvents).Any(e => e.Reason == "scope_missing"));
+    }
+
+    private sealed record Hints(ConsumerInfo? Consumer, SecurityEvent? SecurityEvent) : ISightlineRequestHints;
 
     [Fact]
     public async Task Capture_ExcludedPath_NotRecorded()
