@@ -29,8 +29,17 @@ internal sealed class PeriodicReporter(
     {
         var o = options.Value;
         if (!o.Enabled) return;
+        // The route inventory is complete only once the app has started (the pipeline, and so the
+        // endpoint data sources, are built by the web host's own start-up, which may run after ours).
+        if (services.GetService(typeof(IHostApplicationLifetime)) is IHostApplicationLifetime lifetime && !lifetime.ApplicationStarted.IsCancellationRequested)
+        {
+            var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (lifetime.ApplicationStarted.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), ready))
+            using (stoppingToken.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), ready))
+                await ready.Task.ConfigureAwait(false);
+            if (stoppingToken.IsCancellationRequested) return;
+        }
         var started = time.GetUtcNow();
-        await Task.Yield();
         sink.TryEnqueue(NewHeartbeat("startup", Routes()));
         var nextMetrics = started + Interval(o.MetricsInterval, started);
         var nextHeartbeat = started + o.HeartbeatInterval;

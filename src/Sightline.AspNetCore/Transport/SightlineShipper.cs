@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Hosting;
@@ -30,7 +29,7 @@ internal sealed class SightlineShipper : BackgroundService
     private readonly HttpClient _http;
     private readonly Uri _ingest;
     private readonly DiskSpool _spool;
-    private readonly List<object> _pending = [];
+    private readonly BatchBuilder _batch;
     private DateTimeOffset _serverAwayUntil = DateTimeOffset.MinValue;
     private TimeSpan _awayBackoff = TimeSpan.Zero;
     private DateTimeOffset _lastKeyWarning = DateTimeOffset.MinValue;
@@ -52,6 +51,7 @@ internal sealed class SightlineShipper : BackgroundService
             AutomaticDecompression = DecompressionMethods.None,
         })
         { Timeout = Timeout.InfiniteTimeSpan };
+        _batch = new BatchBuilder(_service);
         var directory = _options.SpoolDirectory ?? Path.Combine(Path.GetTempPath(), "sightline-spool", Sanitize(_service.Name));
         _spool = new DiskSpool(directory, _options.SpoolMaxBytes, _options.SpoolMaxAge, _options.SpoolMaxAttempts, time);
     }
@@ -64,9 +64,8 @@ internal sealed class SightlineShipper : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var batch = await CollectAsync(stoppingToken).ConfigureAwait(false);
-                if (batch is not null) await SendOrSpoolAsync(batch, _pending.Count, stoppingToken).ConfigureAwait(false);
-                _pending.Clear();
+                var items = await CollectAsync(stoppingToken).ConfigureAwait(false);
+                if (items > 0) await SendOrSpoolAsync(_batch.Finish(), items, stoppingToken).ConfigureAwait(false);
                 await ReplaySpoolAsync(stoppingToken).ConfigureAwait(false);
             }
         }
@@ -81,12 +80,11 @@ internal sealed class SightlineShipper : BackgroundService
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.ShutdownTimeout);
-        while (_queue.Count > 0 || _pending.Count > 0)
+        while (_queue.Count > 0 || _batch.Count > 0)
         {
-            if (_pending.Count == 0) Drain();
-            var batch = Serialize(_pending);
-            var count = _pending.Count;
-            _pending.Clear();
+            Drain();
+            var count = _batch.Count;
+            var batch = _batch.Finish();
             var done = false;
             if (!deadline.IsCancellationRequested)
             {
@@ -103,22 +101,23 @@ internal sealed class SightlineShipper : BackgroundService
         }
     }
 
-    private async Task<byte[]?> CollectAsync(CancellationToken ct)
+    /// <summary>Fills the batch; returns its item count (0 when nothing arrived within the flush interval).</summary>
+    private async Task<int> CollectAsync(CancellationToken ct)
     {
         // Wait for a first item (or the spool replay interval), then give the batch FlushInterval to fill.
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
         wait.CancelAfter(_options.FlushInterval);
         try
         {
-            if (!await _queue.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false)) return null;
+            if (!await _queue.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false)) return _batch.Count;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return null;
+            return _batch.Count;
         }
         var until = _time.GetUtcNow() + _options.FlushInterval;
-        var estimate = Drain();
-        while (_pending.Count < _options.BatchMaxItems && estimate < _options.BatchMaxBytes && _time.GetUtcNow() < until)
+        Drain();
+        while (!Full() && _time.GetUtcNow() < until)
         {
             using var more = CancellationTokenSource.CreateLinkedTokenSource(ct);
             more.CancelAfter(until - _time.GetUtcNow() is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
@@ -130,39 +129,17 @@ internal sealed class SightlineShipper : BackgroundService
             {
                 break;
             }
-            estimate += Drain();
+            Drain();
         }
-        return _pending.Count == 0 ? null : Serialize(_pending);
+        return _batch.Count;
     }
 
-    private long Drain()
-    {
-        long estimate = 0;
-        while (_pending.Count < _options.BatchMaxItems && _queue.Reader.TryRead(out var item))
-        {
-            _pending.Add(item);
-            estimate += item is RequestRecord r ? 1024 + (r.RequestBody?.Content?.Length ?? 0) + (r.ResponseBody?.Content?.Length ?? 0) : 2048;
-        }
-        return estimate;
-    }
+    private bool Full() => _batch.Count >= _options.BatchMaxItems || _batch.UncompressedBytes >= _options.BatchMaxBytes;
 
-    private byte[] Serialize(List<object> items)
+    // Moves queued items into the batch, serializing records right away.
+    private void Drain()
     {
-        var batch = new IngestBatch { Service = _service };
-        foreach (var item in items)
-        {
-            switch (item)
-            {
-                case RequestRecord r: batch.Records.Add(r); break;
-                case MetricsSnapshot m: batch.Metrics.Add(m); break;
-                case Heartbeat h: batch.Heartbeats.Add(h); break;
-                case SecurityEvent s: batch.SecurityEvents.Add(s); break;
-            }
-        }
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-            JsonSerializer.Serialize(gzip, batch, WireJsonContext.Default.IngestBatch);
-        return buffer.ToArray();
+        while (!Full() && _queue.Reader.TryRead(out var item)) _batch.Add(item);
     }
 
     private async Task SendOrSpoolAsync(byte[] batch, int items, CancellationToken ct)
@@ -334,6 +311,7 @@ internal sealed class SightlineShipper : BackgroundService
     public override void Dispose()
     {
         _http.Dispose();
+        _batch.Dispose();
         base.Dispose();
     }
 }
