@@ -23,7 +23,7 @@ internal sealed class ServerFixture : IAsyncDisposable
     public WebApplication App { get; private set; } = null!;
     public Uri Address { get; private set; } = null!;
     public string IngestKey { get; private set; } = null!;
-    public SqliteStore Store => App.Services.GetRequiredService<SqliteStore>();
+    public ISightlineStore Store => App.Services.GetRequiredService<ISightlineStore>();
     public string DatabasePath => Path.Combine(_dataDir, "sightline.db");
 
     public static async Task<ServerFixture> StartAsync()

@@ -39,7 +39,7 @@ internal static class DashboardEndpoints
         pages.MapGet("/security", Security);
     }
 
-    private static async Task<IResult> LoginAsync(HttpContext context, SqliteStore store, IAntiforgery antiforgery)
+    private static async Task<IResult> LoginAsync(HttpContext context, ISightlineStore store, IAntiforgery antiforgery)
     {
         try
         {
@@ -70,7 +70,7 @@ internal static class DashboardEndpoints
         return html.ToString();
     }
 
-    private static IResult Overview(HttpContext context, SqliteStore store, DefaultProject project, string? range)
+    private static IResult Overview(HttpContext context, ISightlineStore store, DefaultProject project, string? range)
     {
         var (from, to, label) = Range(range);
         var o = store.GetOverview(project.Id, from, to);
@@ -98,7 +98,7 @@ internal static class DashboardEndpoints
         return Page(context, "Overview", html.ToString());
     }
 
-    private static IResult Endpoints(HttpContext context, SqliteStore store, DefaultProject project, string? range)
+    private static IResult Endpoints(HttpContext context, ISightlineStore store, DefaultProject project, string? range)
     {
         var (from, to, label) = Range(range);
         var html = new Html().Raw(RangePicker("/endpoints", label));
@@ -120,7 +120,7 @@ internal static class DashboardEndpoints
         html.Raw("</table>");
     }
 
-    private static IResult Requests(HttpContext context, SqliteStore store, DefaultProject project, string? route, string? method, int? statusClass,
+    private static IResult Requests(HttpContext context, ISightlineStore store, DefaultProject project, string? route, string? method, int? statusClass,
         string? consumer, string? q, bool? hasError, double? minDurationMs, string? cursor)
     {
         var filter = new RequestFilter(null, null, route, method, statusClass is >= 1 and <= 5 ? statusClass : null, consumer, q, hasError, minDurationMs, cursor, 50);
@@ -162,7 +162,7 @@ internal static class DashboardEndpoints
         return Page(context, "Request log", html.ToString(), refreshSeconds: cursor is null ? 10 : null);
     }
 
-    private static IResult RequestPage(HttpContext context, SqliteStore store, DefaultProject project, Guid id)
+    private static IResult RequestPage(HttpContext context, ISightlineStore store, DefaultProject project, Guid id)
     {
         var r = store.GetRequest(project.Id, id);
         if (r is null) return Results.NotFound();
@@ -202,7 +202,7 @@ internal static class DashboardEndpoints
         return Page(context, "Request", html.ToString());
     }
 
-    private static IResult Errors(HttpContext context, SqliteStore store, DefaultProject project)
+    private static IResult Errors(HttpContext context, ISightlineStore store, DefaultProject project)
     {
         var html = new Html().Raw("<table><tr><th>Type</th><th>Message</th><th>Count</th><th>First seen</th><th>Last seen</th><th>Sample</th></tr>");
         foreach (var e in store.GetErrorGroups(project.Id))
@@ -215,7 +215,7 @@ internal static class DashboardEndpoints
         return Page(context, "Errors", html.Raw("</table>").ToString());
     }
 
-    private static IResult Consumers(HttpContext context, SqliteStore store, DefaultProject project, string? range)
+    private static IResult Consumers(HttpContext context, ISightlineStore store, DefaultProject project, string? range)
     {
         var (from, to, label) = Range(range);
         var html = new Html().Raw(RangePicker("/consumers", label)).Raw("<table><tr><th>Consumer</th><th>Name</th><th>Group</th><th>Requests</th><th>Errors</th><th>Last seen</th></tr>");
@@ -228,7 +228,7 @@ internal static class DashboardEndpoints
         return Page(context, "Consumers", html.Raw("</table>").ToString());
     }
 
-    private static IResult Security(HttpContext context, SqliteStore store, DefaultProject project)
+    private static IResult Security(HttpContext context, ISightlineStore store, DefaultProject project)
     {
         var html = new Html().Raw("<table><tr><th>Time (UTC)</th><th>Reason</th><th>Key prefix</th><th>Client IP</th><th>Request</th></tr>");
         foreach (var e in store.GetSecurityEvents(project.Id))

@@ -4,7 +4,7 @@ using Sightline.Server.Storage;
 namespace Sightline.Server.Hosting;
 
 /// <summary>Deletes expired raw records and rollups every 10 minutes, in chunks, without blocking ingest.</summary>
-internal sealed class RetentionService(SqliteStore store, IOptions<ServerOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
+internal sealed class RetentionService(ISightlineStore store, IOptions<ServerOptions> options, TimeProvider time, ILogger<RetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -32,7 +32,7 @@ public static class SightlineServer
         var adminPassword = options.AdminPassword ?? Security.PasswordHasher.NewPassword();
         var adminCreated = store.EnsureUser(options.AdminUser, adminPassword);
 
-        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton<ISightlineStore>(store);
         builder.Services.AddSingleton(new DefaultProject(projectId, "default"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<RetentionService>();
@@ -56,7 +56,7 @@ public static class SightlineServer
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", (SqliteStore s) => s.IsReady() ? Results.Text("ready") : Results.Problem(statusCode: 503, title: "Storage unavailable"));
+        app.MapGet("/readyz", (ISightlineStore s) => s.IsReady() ? Results.Text("ready") : Results.Problem(statusCode: 503, title: "Storage unavailable"));
         IngestEndpoint.Map(app);
         QueryEndpoints.Map(app);
         DashboardEndpoints.Map(app);

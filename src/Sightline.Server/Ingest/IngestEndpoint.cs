@@ -16,7 +16,7 @@ internal static class IngestEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) => app.MapPost(WireConstants.IngestPath, HandleAsync).DisableAntiforgery();
 
-    private static async Task<IResult> HandleAsync(HttpContext context, SqliteStore store, IOptions<ServerOptions> options, CancellationToken ct)
+    private static async Task<IResult> HandleAsync(HttpContext context, ISightlineStore store, IOptions<ServerOptions> options, CancellationToken ct)
     {
         var projectId = store.ValidateIngestKey(context.Request.Headers[WireConstants.ApiKeyHeader].ToString());
         if (projectId is null)

@@ -10,11 +10,11 @@ internal static class QueryEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").RequireAuthorization(AuthSetup.Policy);
-        api.MapGet("/overview", (SqliteStore store, DefaultProject project, string? from, string? to) =>
+        api.MapGet("/overview", (ISightlineStore store, DefaultProject project, string? from, string? to) =>
             Range(from, to, out var f, out var t, out var error) ? Results.Ok(store.GetOverview(project.Id, f, t)) : error);
-        api.MapGet("/endpoints", (SqliteStore store, DefaultProject project, string? from, string? to) =>
+        api.MapGet("/endpoints", (ISightlineStore store, DefaultProject project, string? from, string? to) =>
             Range(from, to, out var f, out var t, out var error) ? Results.Ok(store.GetEndpoints(project.Id, f, t)) : error);
-        api.MapGet("/requests", (SqliteStore store, DefaultProject project, string? from, string? to, string? route, string? method, int? statusClass,
+        api.MapGet("/requests", (ISightlineStore store, DefaultProject project, string? from, string? to, string? route, string? method, int? statusClass,
             string? consumer, string? q, bool? hasError, double? minDurationMs, string? cursor, int? limit) =>
         {
             if (!Range(from, to, out var f, out var t, out var error)) return error;
@@ -28,13 +28,13 @@ internal static class QueryEndpoints
                 return Results.Problem(statusCode: 400, title: "Invalid cursor", detail: e.Message);
             }
         });
-        api.MapGet("/requests/{id:guid}", (SqliteStore store, DefaultProject project, Guid id) =>
+        api.MapGet("/requests/{id:guid}", (ISightlineStore store, DefaultProject project, Guid id) =>
             store.GetRequest(project.Id, id) is { } record ? Results.Ok(record) : Results.Problem(statusCode: 404, title: "No such request"));
-        api.MapGet("/errors", (SqliteStore store, DefaultProject project) => Results.Ok(store.GetErrorGroups(project.Id)));
-        api.MapGet("/consumers", (SqliteStore store, DefaultProject project, string? from, string? to) =>
+        api.MapGet("/errors", (ISightlineStore store, DefaultProject project) => Results.Ok(store.GetErrorGroups(project.Id)));
+        api.MapGet("/consumers", (ISightlineStore store, DefaultProject project, string? from, string? to) =>
             Range(from, to, out var f, out var t, out var error) ? Results.Ok(store.GetConsumers(project.Id, f, t)) : error);
-        api.MapGet("/security-events", (SqliteStore store, DefaultProject project) => Results.Ok(store.GetSecurityEvents(project.Id)));
-        api.MapGet("/instances", (SqliteStore store, DefaultProject project, TimeProvider time) => Results.Ok(store.GetInstances(project.Id, time.GetUtcNow())));
+        api.MapGet("/security-events", (ISightlineStore store, DefaultProject project) => Results.Ok(store.GetSecurityEvents(project.Id)));
+        api.MapGet("/instances", (ISightlineStore store, DefaultProject project, TimeProvider time) => Results.Ok(store.GetInstances(project.Id, time.GetUtcNow())));
     }
 
     /// <summary>Parses an ISO 8601 range; default: the last hour.</summary>
