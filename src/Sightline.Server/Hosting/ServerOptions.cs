@@ -12,8 +12,11 @@ public sealed class ServerOptions
     /// <summary>Folder of the embedded SQLite store. Default: <c>./data</c>.</summary>
     public string DataDirectory { get; set; } = "data";
 
-    /// <summary>Storage provider. Only <c>sqlite</c> is implemented in this version.</summary>
+    /// <summary>Storage provider: <c>sqlite</c> (default, embedded file in <see cref="DataDirectory"/>) or <c>postgres</c> (needs <see cref="ConnectionString"/>).</summary>
     public string Storage { get; set; } = "sqlite";
+
+    /// <summary>PostgreSQL connection string (Npgsql format) when <see cref="Storage"/> is <c>postgres</c>. Default: none.</summary>
+    public string? ConnectionString { get; set; }
 
     /// <summary>Days raw records are kept. Default: 7.</summary>
     public int RecordRetentionDays { get; set; } = 7;

@@ -9,7 +9,7 @@ namespace Sightline.Server.Storage;
 /// PostgreSQL store (scale-out); both pass the same contract test suite. Implementations hold no
 /// state that must be global, so several servers can share one database.
 /// </summary>
-public interface ISightlineStore : IDisposable
+public partial interface ISightlineStore : IDisposable
 {
     /// <summary>Writers waiting for the store (for ingest backpressure).</summary>
     int PendingWrites { get; }

@@ -12,7 +12,7 @@ namespace Sightline.Server.Storage;
 /// allows one at a time) in one transaction per ingest batch, so a 2xx means the batch is on disk;
 /// reads use their own connections and run beside the writer. Every query is parameterized.
 /// </summary>
-public sealed class SqliteStore : ISightlineStore
+public sealed partial class SqliteStore : ISightlineStore
 {
     private static readonly int s_latencyLength = HistogramBuckets.LatencyMs.Length + 1;
     private static readonly int s_sizeLength = HistogramBuckets.SizeBytes.Length + 1;
