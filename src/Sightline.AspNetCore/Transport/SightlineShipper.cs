@@ -33,6 +33,8 @@ internal sealed class SightlineShipper : BackgroundService
     private DateTimeOffset _serverAwayUntil = DateTimeOffset.MinValue;
     private TimeSpan _awayBackoff = TimeSpan.Zero;
     private DateTimeOffset _lastKeyWarning = DateTimeOffset.MinValue;
+    private byte[]? _inFlight;
+    private int _inFlightItems;
 
     public SightlineShipper(TelemetryQueue queue, IOptions<SightlineOptions> options, CaptureSettings settings, TransportMetrics metrics,
         TimeProvider time, ILogger<SightlineShipper> logger)
@@ -65,7 +67,14 @@ internal sealed class SightlineShipper : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 var items = await CollectAsync(stoppingToken).ConfigureAwait(false);
-                if (items > 0) await SendOrSpoolAsync(_batch.Finish(), items, stoppingToken).ConfigureAwait(false);
+                if (items > 0)
+                {
+                    // Kept until done with: a send cut short by shutdown is finished by StopAsync, not lost.
+                    _inFlight = _batch.Finish();
+                    _inFlightItems = items;
+                    await SendOrSpoolAsync(_inFlight, items, stoppingToken).ConfigureAwait(false);
+                    _inFlight = null;
+                }
                 await ReplaySpoolAsync(stoppingToken).ConfigureAwait(false);
             }
         }
@@ -80,11 +89,21 @@ internal sealed class SightlineShipper : BackgroundService
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.ShutdownTimeout);
-        while (_queue.Count > 0 || _batch.Count > 0)
+        while (_inFlight is not null || _queue.Count > 0 || _batch.Count > 0)
         {
-            Drain();
-            var count = _batch.Count;
-            var batch = _batch.Finish();
+            byte[] batch;
+            int count;
+            if (_inFlight is not null)
+            {
+                (batch, count) = (_inFlight, _inFlightItems);
+                _inFlight = null;
+            }
+            else
+            {
+                Drain();
+                count = _batch.Count;
+                batch = _batch.Finish();
+            }
             var done = false;
             if (!deadline.IsCancellationRequested)
             {

@@ -195,6 +195,28 @@ public sealed class ShipperTests : IDisposable
     }
 
     [Fact]
+    public async Task Shutdown_BatchInFlight_IsSentAgainNotLost()
+    {
+        await using var collector = await Collector.StartAsync();
+        // The first POST is still in flight when the app stops (then fails); the batch must be finished by the shutdown drain.
+        collector.Respond = static attempt =>
+        {
+            if (attempt != 1) return null;
+            Thread.Sleep(1500);
+            return Results.StatusCode(503);
+        };
+        var (shipper, queue, _) = Create(collector.Address, o => o.SpoolDirectory = "");
+        await shipper.StartAsync(default);
+        var record = NewRecord();
+        Assert.True(queue.TryEnqueue(record));
+        await collector.WaitUntilAsync(() => collector.Attempts >= 1);
+
+        await shipper.StopAsync(default);
+
+        Assert.Contains(collector.Records, r => r.Id == record.Id);
+    }
+
+    [Fact]
     public async Task Shutdown_ServerHangs_FinishesWithinDeadlineAndSpools()
     {
         await using var collector = await Collector.StartAsync();
