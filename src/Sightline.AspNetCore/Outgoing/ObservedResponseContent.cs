@@ -71,6 +71,7 @@ internal sealed class ObservedResponseContent : HttpContent
     {
         _body.Incomplete = true;
         _call.Fail(e);
+        _call.Complete(); // a body that failed is over: the record goes now, not when the response is disposed
         return false;
     }
 

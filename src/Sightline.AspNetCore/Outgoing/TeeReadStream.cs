@@ -60,6 +60,7 @@ internal sealed class TeeReadStream(Stream inner, OutgoingCall call, OutgoingBod
     {
         body.Incomplete = true;
         call.Fail(e);
+        call.Complete(); // a body that failed is over: the record goes now, not when the response is disposed
         return false;
     }
 
