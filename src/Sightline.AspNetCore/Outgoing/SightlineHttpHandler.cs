@@ -39,35 +39,9 @@ public sealed class SightlineHttpHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (!_settings.Enabled) return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var feature = _accessor?.HttpContext?.Features.Get<SightlineFeature>();
-        if (feature is { Sampled: false }) feature = null;
-        var traceId = feature?.TraceId ?? Activity.Current?.TraceId.ToHexString() ?? ActivityTraceId.CreateRandom().ToHexString();
-        var spanId = ActivitySpanId.CreateRandom().ToHexString();
-        if (!request.Headers.Contains("traceparent"))
-            request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-{spanId}-01");
-
-        var timestamp = _time.GetUtcNow();
-        var started = Stopwatch.GetTimestamp();
         var original = request.Content;
-        OutgoingCall? call = null;
-        try
-        {
-            call = new OutgoingCall(_settings, _outgoing, _sink, feature, new RequestRecord
-            {
-                Id = Guid.CreateVersion7(),
-                Direction = WireConstants.DirectionOutgoing,
-                ParentId = feature?.RecordId,
-                Timestamp = timestamp,
-                TraceId = traceId,
-                SpanId = spanId,
-            });
-            ObserveRequestBody(request, call);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            request.Content = original; // never affect the app's call
-        }
-
+        var call = Begin(request);
+        var started = Stopwatch.GetTimestamp();
         HttpResponseMessage? response = null;
         Exception? failure = null;
         try
@@ -81,18 +55,77 @@ public sealed class SightlineHttpHandler : DelegatingHandler
         }
         finally
         {
-            if (!ReferenceEquals(request.Content, original)) request.Content = original;
-            if (call is not null)
+            End(call, request, original, response, failure, started);
+        }
+    }
+
+    /// <inheritdoc />
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        if (!_settings.Enabled) return base.Send(request, cancellationToken);
+        var original = request.Content;
+        var call = Begin(request);
+        var started = Stopwatch.GetTimestamp();
+        HttpResponseMessage? response = null;
+        Exception? failure = null;
+        try
+        {
+            response = base.Send(request, cancellationToken);
+            return response;
+        }
+        catch (Exception e) when (Remember(e, out failure))
+        {
+            throw; // unreachable
+        }
+        finally
+        {
+            End(call, request, original, response, failure, started);
+        }
+    }
+
+    /// <summary>Links the call to the current request (or none), sends <c>traceparent</c>, and tees the request body.</summary>
+    private OutgoingCall? Begin(HttpRequestMessage request)
+    {
+        var original = request.Content;
+        try
+        {
+            var feature = _accessor?.HttpContext?.Features.Get<SightlineFeature>();
+            if (feature is { Sampled: false }) feature = null;
+            var traceId = feature?.TraceId ?? Activity.Current?.TraceId.ToHexString() ?? ActivityTraceId.CreateRandom().ToHexString();
+            var spanId = ActivitySpanId.CreateRandom().ToHexString();
+            if (!request.Headers.Contains("traceparent"))
+                request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId}-{spanId}-01");
+            var call = new OutgoingCall(_settings, _outgoing, _sink, feature, new RequestRecord
             {
-                try
-                {
-                    OnResponse(call, request, response, failure, Stopwatch.GetElapsedTime(started));
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    call.Complete(); // never affect the app's call; still record what is known
-                }
-            }
+                Id = Guid.CreateVersion7(),
+                Direction = WireConstants.DirectionOutgoing,
+                ParentId = feature?.RecordId,
+                Timestamp = _time.GetUtcNow(),
+                TraceId = traceId,
+                SpanId = spanId,
+            });
+            ObserveRequestBody(request, call);
+            return call;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            request.Content = original; // never affect the app's call
+            return null;
+        }
+    }
+
+    /// <summary>Puts the original request content back and records the outcome (at once, or when the response body is done).</summary>
+    private void End(OutgoingCall? call, HttpRequestMessage request, HttpContent? original, HttpResponseMessage? response, Exception? failure, long started)
+    {
+        if (!ReferenceEquals(request.Content, original)) request.Content = original;
+        if (call is null) return;
+        try
+        {
+            OnResponse(call, request, response, failure, Stopwatch.GetElapsedTime(started));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            call.Complete(); // never affect the app's call; still record what is known
         }
     }
 

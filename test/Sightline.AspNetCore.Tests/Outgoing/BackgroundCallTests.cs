@@ -40,7 +40,8 @@ public sealed class BackgroundCallTests : IAsyncLifetime
         }
         _app = await SdkApp.StartAsync(_collector.Address, o => o.RedactOutgoingResponseBody = ["$.token"], _ => { }, services =>
         {
-            services.AddHttpClient("partner", c => c.Timeout = TimeSpan.FromMilliseconds(300));
+            services.AddHttpClient("partner");
+            services.AddHttpClient("impatient", c => c.Timeout = TimeSpan.FromMilliseconds(300));
             services.AddSingleton(Channel.CreateUnbounded<string>());
             services.AddHostedService<PricePoller>();
         });
@@ -115,7 +116,8 @@ public sealed class BackgroundCallTests : IAsyncLifetime
             {
                 try
                 {
-                    await factory.CreateClient("partner").GetStringAsync(url, stoppingToken);
+                    var client = factory.CreateClient(url.EndsWith("/slow", StringComparison.Ordinal) ? "impatient" : "partner");
+                    await client.GetStringAsync(url, stoppingToken);
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {

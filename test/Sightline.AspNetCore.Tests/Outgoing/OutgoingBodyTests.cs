@@ -280,4 +280,26 @@ public sealed class OutgoingBodyTests : IAsyncLifetime
         Assert.Null(call.ResponseBody);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
+
+    [Fact]
+    public async Task OutgoingCall_SynchronousSend_RecordedWithBodies()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_partnerAddress, "/echo?id=sync"))
+        {
+            Content = new StringContent("{\"card\":\"4111\",\"n\":1}", Encoding.UTF8, "application/json"),
+        };
+
+        // HttpClient.Send is synchronous all the way down (DelegatingHandler.Send); run it off the test's context.
+        var text = await Task.Run(() =>
+        {
+            using var response = PartnerClient().Send(request);
+            using var reader = new StreamReader(response.Content.ReadAsStream());
+            return reader.ReadToEnd();
+        });
+
+        var call = await OutgoingAsync("id=sync");
+        Assert.Contains("tok-123", text, StringComparison.Ordinal);
+        Assert.Equal("{\"card\":\"[CLIENT_REDACTED]\",\"n\":1}", call.RequestBody!.Content);
+        Assert.Equal("{\"name\":\"Anna\",\"email\":\"[CLIENT_REDACTED]\",\"token\":\"[CLIENT_REDACTED]\"}", call.ResponseBody!.Content);
+    }
 }
