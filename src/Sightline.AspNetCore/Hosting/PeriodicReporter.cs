@@ -109,15 +109,19 @@ internal sealed class PeriodicReporter(
                 if (endpoint is not RouteEndpoint route) continue;
                 var template = route.RoutePattern.RawText ?? "";
                 template = template.StartsWith('/') ? template : "/" + template;
+                // Excluded paths (health checks, …) are never observed, so they are not listed as endpoints either.
+                if (settings.IsExcluded(new PathString(template))) continue;
                 var methods = route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
                 if (methods is null || methods.Count == 0) methods = ["*"];
                 foreach (var method in methods)
                 {
                     if (seen.Add((method, template)))
-                        routes.Add(new RouteInfo { Method = method, Template = template, DisplayName = endpoint.DisplayName });
+                        routes.Add(new RouteInfo { Method = method, Template = Cut(template), DisplayName = endpoint.DisplayName is { } name ? Cut(name) : null });
                 }
             }
         }
         return routes;
     }
+
+    private static string Cut(string value) => value.Length <= 512 ? value : value[..512];
 }

@@ -36,7 +36,12 @@ internal sealed class OutgoingCall(CaptureSettings settings, OutgoingSettings ou
     {
         if (IsComplete) return;
         var error = ErrorConverter.Convert(exception, handled: false, source: "outgoing");
-        lock (_gate) (record.Errors ??= []).Add(error);
+        lock (_gate)
+        {
+            // Checked again under the lock: Complete builds the record under it, so an error is either
+            // in the record before it is handed on, or dropped — never added while it is being sent.
+            if (!IsComplete) (record.Errors ??= []).Add(error);
+        }
     }
 
     public void Complete()

@@ -18,6 +18,7 @@ public sealed class RouteInventoryTests
             a.MapPost("/items", () => Results.Created());
             a.MapMethods("/multi", ["GET", "HEAD"], () => "m");
             a.Map("/any", () => "any");
+            a.MapGet("/healthz", () => "healthy"); // excluded by default: never observed, so not listed
             var users = a.MapGroup("/api/v2").MapGroup("/users");
             users.MapGet("/{id}", (string id) => id);
             users.MapDelete("/{id}", (string id) => Results.NoContent());
@@ -38,6 +39,7 @@ public sealed class RouteInventoryTests
         Assert.Contains(("GET", "/api/inventory/{sku}"), routes);
         Assert.Contains(("POST", "/api/inventory"), routes);
         Assert.Contains(("PUT", "/api/inventory/{sku}/stock"), routes);
+        Assert.DoesNotContain(startup.Routes!, r => r.Template == "/healthz");
         Assert.Equal(routes.Count, startup.Routes!.Count); // no duplicates
         Assert.Contains(startup.Routes!, r => r.Template == "/api/inventory/{sku}" && r.DisplayName!.Contains(nameof(InventoryController), StringComparison.Ordinal));
         Assert.Empty(collector.Records); // known before any request
