@@ -13,7 +13,8 @@ namespace Sightline.AspNetCore.Outgoing;
 /// capped bodies, sizes, and the error when the call failed (DNS, refused, timeout, cancellation — a
 /// failed call is a full record). Made inside a request, the call is attached to it (<c>parentId</c>,
 /// same W3C trace id, sent as <c>traceparent</c> when the app has no tracing of its own); made outside
-/// any request, it is sent as a standalone record. Bodies are teed, never buffered: the response
+/// any request, it is sent as a standalone record; inside a request that is not recorded (not sampled,
+/// excluded path), it is not recorded either. Bodies are teed, never buffered: the response
 /// reaches the caller as it arrives, and its record is finished when the caller has read or disposed it.
 /// The call itself is never changed otherwise, and exceptions propagate untouched.
 /// </summary>
@@ -89,8 +90,14 @@ public sealed class SightlineHttpHandler : DelegatingHandler
         var original = request.Content;
         try
         {
-            var feature = _accessor?.HttpContext?.Features.Get<SightlineFeature>();
-            if (feature is { Sampled: false }) feature = null;
+            SightlineFeature? feature = null;
+            if (_accessor?.HttpContext is { } context)
+            {
+                // Inside a request that is not recorded (not sampled, or an excluded path), its calls are not either,
+                // so SampleRate bounds outgoing records too. Outside any request every call is recorded.
+                feature = context.Features.Get<SightlineFeature>();
+                if (feature is not { Sampled: true }) return null;
+            }
             var traceId = feature?.TraceId ?? Activity.Current?.TraceId.ToHexString() ?? ActivityTraceId.CreateRandom().ToHexString();
             var spanId = ActivitySpanId.CreateRandom().ToHexString();
             if (!request.Headers.Contains("traceparent"))

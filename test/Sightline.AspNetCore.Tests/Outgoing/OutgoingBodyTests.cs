@@ -302,4 +302,19 @@ public sealed class OutgoingBodyTests : IAsyncLifetime
         Assert.Equal("{\"card\":\"[CLIENT_REDACTED]\",\"n\":1}", call.RequestBody!.Content);
         Assert.Equal("{\"name\":\"Anna\",\"email\":\"[CLIENT_REDACTED]\",\"token\":\"[CLIENT_REDACTED]\"}", call.ResponseBody!.Content);
     }
+
+    [Fact]
+    public async Task OutgoingCall_InsideUnsampledRequest_NotRecordedButOutsideRequestsStillAre()
+    {
+        await using var app = await SdkApp.StartAsync(_collector.Address, o => o.SampleRate = 0, a =>
+            a.MapGet("/unsampled", async (IHttpClientFactory factory) =>
+                await factory.CreateClient("partner").GetStringAsync(new Uri(_partnerAddress, "/big?id=unsampled"))),
+            services => services.AddHttpClient("partner"));
+
+        await app.Client.GetStringAsync("/unsampled");
+        await app.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("partner").GetStringAsync(new Uri(_partnerAddress, "/big?id=after"));
+
+        await OutgoingAsync("id=after"); // sent after the first call's record would have been
+        Assert.DoesNotContain(_collector.Records, r => r.Url?.Contains("id=unsampled", StringComparison.Ordinal) == true);
+    }
 }
