@@ -27,14 +27,27 @@ internal sealed class SightlineFeature
     /// <summary>W3C trace id of the request (from its Activity, or generated), shared with its outgoing calls.</summary>
     public string? TraceId { get; set; }
 
-    public void AddOutgoing(RequestRecord record)
+    // Set when the record is built: later outgoing calls and errors are sent on their own (see Outgoing/, Errors/).
+    private bool _closed;
+
+    /// <summary>Attaches an outgoing call; false when the request's record was already built (the caller then sends it on its own).</summary>
+    public bool AddOutgoing(RequestRecord record)
     {
-        lock (_gate) (_outgoing ??= []).Add(record);
+        lock (_gate)
+        {
+            if (_closed) return false;
+            (_outgoing ??= []).Add(record);
+            return true;
+        }
     }
 
     public List<RequestRecord>? TakeOutgoing()
     {
-        lock (_gate) return _outgoing;
+        lock (_gate)
+        {
+            _closed = true;
+            return _outgoing;
+        }
     }
 
     private List<Exception>? _seen;
@@ -52,13 +65,23 @@ internal sealed class SightlineFeature
         }
     }
 
-    public void AddError(ErrorInfo error)
+    /// <summary>Attaches an error (kept in order); false when the request's record was already built.</summary>
+    public bool AddError(ErrorInfo error)
     {
-        lock (_gate) (_errors ??= []).Add(error);
+        lock (_gate)
+        {
+            if (_closed) return false;
+            (_errors ??= []).Add(error);
+            return true;
+        }
     }
 
     public List<ErrorInfo>? TakeErrors()
     {
-        lock (_gate) return _errors;
+        lock (_gate)
+        {
+            _closed = true;
+            return _errors;
+        }
     }
 }

@@ -13,14 +13,18 @@ internal static class ErrorConverter
     public const int MaxInnerDepth = 5;
     public const int MaxInnerPerLevel = 10;
 
+    /// <summary>Most exceptions in one tree (root included): nested aggregates could otherwise reach 10^5.</summary>
+    public const int MaxTotal = 50;
+
     public static ErrorInfo Convert(Exception exception, bool handled, string source)
     {
-        var info = ConvertCore(exception, handled, source, 0);
+        var budget = MaxTotal - 1;
+        var info = ConvertCore(exception, handled, source, 0, ref budget);
         info.Fingerprint = Fingerprint(exception);
         return info;
     }
 
-    private static ErrorInfo ConvertCore(Exception exception, bool handled, string source, int depth)
+    private static ErrorInfo ConvertCore(Exception exception, bool handled, string source, int depth, ref int budget)
     {
         var info = new ErrorInfo
         {
@@ -36,18 +40,25 @@ internal static class ErrorConverter
             foreach (var inner in aggregate.InnerExceptions)
             {
                 info.Inner ??= [];
-                if (info.Inner.Count >= MaxInnerPerLevel) break;
-                info.Inner.Add(ConvertCore(inner, handled, source, depth + 1));
+                if (info.Inner.Count >= MaxInnerPerLevel || budget <= 0) break;
+                budget--;
+                info.Inner.Add(ConvertCore(inner, handled, source, depth + 1, ref budget));
             }
         }
-        else if (exception.InnerException is { } inner)
+        else if (exception.InnerException is { } inner && budget > 0)
         {
-            info.Inner = [ConvertCore(inner, handled, source, depth + 1)];
+            budget--;
+            info.Inner = [ConvertCore(inner, handled, source, depth + 1, ref budget)];
         }
         return info;
     }
 
-    /// <summary>Type plus the top three frames of the app's own code (framework frames skipped), hashed.</summary>
+    /// <summary>
+    /// Type plus the top three frames of the app's own code, hashed. Frames of the framework
+    /// (<c>System.*</c>, <c>Microsoft.*</c>) and of Sightline itself (e.g. the outgoing-call handler a
+    /// failed call passes through) are skipped, and neither messages nor line numbers take part, so
+    /// the same failure at the same place always groups together.
+    /// </summary>
     internal static string Fingerprint(Exception exception)
     {
         var sb = new StringBuilder(exception.GetType().FullName);
@@ -57,14 +68,19 @@ internal static class ErrorConverter
         {
             var method = frame.GetMethod();
             var type = method?.DeclaringType;
-            var ns = type?.Namespace ?? "";
-            if (ns.StartsWith("System", StringComparison.Ordinal) || ns.StartsWith("Microsoft", StringComparison.Ordinal)) continue;
-            sb.Append('|').Append(type?.FullName).Append('.').Append(method?.Name);
+            if (type is null || IsFramework(type.Namespace) || type.Assembly == typeof(ErrorConverter).Assembly) continue;
+            sb.Append('|').Append(type.FullName).Append('.').Append(method!.Name);
             if (++used == 3) break;
         }
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString()));
         return System.Convert.ToHexStringLower(hash.AsSpan(0, 8));
     }
+
+    private static bool IsFramework(string? ns)
+        => ns is not null && (IsUnder(ns, "System") || IsUnder(ns, "Microsoft"));
+
+    private static bool IsUnder(string ns, string root)
+        => ns.StartsWith(root, StringComparison.Ordinal) && (ns.Length == root.Length || ns[root.Length] == '.');
 
     private static string Cut(string value, int max) => value.Length <= max ? value : value[..max] + "…";
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Sightline.AspNetCore.Capture;
+using Sightline.AspNetCore.Errors;
 using Sightline.AspNetCore.Metrics;
 using Sightline.AspNetCore.Transport;
 using Sightline.Protocol.Wire;
@@ -29,6 +30,8 @@ internal sealed class PeriodicReporter(
     {
         var o = options.Value;
         if (!o.Enabled) return;
+        // SightlineErrors.Report outside any request goes to the most recently started app.
+        if (services.GetService(typeof(SightlineErrorReporter)) is SightlineErrorReporter reporter) SightlineErrors.Attach(reporter);
         // The route inventory is complete only once the app has started (the pipeline, and so the
         // endpoint data sources, are built by the web host's own start-up, which may run after ours).
         if (services.GetService(typeof(IHostApplicationLifetime)) is IHostApplicationLifetime lifetime && !lifetime.ApplicationStarted.IsCancellationRequested)
@@ -72,6 +75,7 @@ internal sealed class PeriodicReporter(
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         if (!options.Value.Enabled) return;
+        if (services.GetService(typeof(SightlineErrorReporter)) is SightlineErrorReporter reporter) SightlineErrors.Detach(reporter);
         FlushMetrics();
         sink.TryEnqueue(NewHeartbeat("shutdown", null));
     }
@@ -105,15 +109,19 @@ internal sealed class PeriodicReporter(
                 if (endpoint is not RouteEndpoint route) continue;
                 var template = route.RoutePattern.RawText ?? "";
                 template = template.StartsWith('/') ? template : "/" + template;
+                // Excluded paths (health checks, …) are never observed, so they are not listed as endpoints either.
+                if (settings.IsExcluded(new PathString(template))) continue;
                 var methods = route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
                 if (methods is null || methods.Count == 0) methods = ["*"];
                 foreach (var method in methods)
                 {
                     if (seen.Add((method, template)))
-                        routes.Add(new RouteInfo { Method = method, Template = template, DisplayName = endpoint.DisplayName });
+                        routes.Add(new RouteInfo { Method = method, Template = Cut(template), DisplayName = endpoint.DisplayName is { } name ? Cut(name) : null });
                 }
             }
         }
         return routes;
     }
+
+    private static string Cut(string value) => value.Length <= 512 ? value : value[..512];
 }

@@ -34,6 +34,8 @@ internal sealed class SightlineOptionsValidator : IValidateOptions<SightlineOpti
             errors.Add($"Sightline:ShutdownTimeout must not be negative (got {options.ShutdownTimeout}).");
         CheckPaths(errors, nameof(options.RedactRequestBody), options.RedactRequestBody);
         CheckPaths(errors, nameof(options.RedactResponseBody), options.RedactResponseBody);
+        CheckPaths(errors, nameof(options.RedactOutgoingRequestBody), options.RedactOutgoingRequestBody);
+        CheckPaths(errors, nameof(options.RedactOutgoingResponseBody), options.RedactOutgoingResponseBody);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 

@@ -16,7 +16,7 @@ internal sealed class ObserveHttpClients(IOptions<SightlineOptions> options) : I
         factoryOptions.HttpMessageHandlerBuilderActions.Add(static builder =>
         {
             var sp = builder.Services;
-            builder.AdditionalHandlers.Add(new SightlineHttpHandler(sp.GetRequiredService<CaptureSettings>(), sp.GetRequiredService<ITelemetrySink>(),
+            builder.AdditionalHandlers.Add(new SightlineHttpHandler(sp.GetRequiredService<CaptureSettings>(), sp.GetRequiredService<OutgoingSettings>(), sp.GetRequiredService<ITelemetrySink>(),
                 sp.GetService<IHttpContextAccessor>(), sp.GetRequiredService<TimeProvider>()));
         });
     }

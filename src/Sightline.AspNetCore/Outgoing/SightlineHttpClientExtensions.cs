@@ -17,7 +17,7 @@ public static class SightlineHttpClientExtensions
     public static SightlineHttpHandler CreateSightlineHandler(this IServiceProvider services, HttpMessageHandler? inner = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        return new SightlineHttpHandler(services.GetRequiredService<CaptureSettings>(), services.GetRequiredService<ITelemetrySink>(),
+        return new SightlineHttpHandler(services.GetRequiredService<CaptureSettings>(), services.GetRequiredService<OutgoingSettings>(), services.GetRequiredService<ITelemetrySink>(),
             services.GetService<IHttpContextAccessor>(), services.GetRequiredService<TimeProvider>())
         {
             InnerHandler = inner ?? new SocketsHttpHandler(),

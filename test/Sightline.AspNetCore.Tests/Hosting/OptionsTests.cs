@@ -51,6 +51,28 @@ public sealed class OptionsTests
         Assert.Contains($"Sightline:{option}", message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("RedactOutgoingRequestBody")]
+    [InlineData("RedactOutgoingResponseBody")]
+    public async Task Start_InvalidOutgoingJsonPath_FailsNamingTheOption(string option)
+    {
+        var message = await StartFailureAsync(_ => { }, new() { ["Sightline:ApiKey"] = "k", [$"Sightline:{option}:0"] = "$.ok", [$"Sightline:{option}:1"] = "$..[" });
+
+        Assert.Contains($"Sightline:{option}[1] is not a valid RFC 9535 JSONPath", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Options_OutgoingCapture_DefaultsMatchIncoming()
+    {
+        var options = new SightlineOptions();
+
+        Assert.Equal(options.CaptureRequestBody, options.CaptureOutgoingRequestBody);
+        Assert.Equal(options.CaptureResponseBody, options.CaptureOutgoingResponseBody);
+        Assert.Empty(options.RedactOutgoingRequestBody);
+        Assert.Empty(options.RedactOutgoingResponseBody);
+        Assert.Empty(options.RedactOutgoingHeaders);
+    }
+
     [Fact]
     public void Options_BindFromConfiguration_CodeWins()
     {
