@@ -24,9 +24,13 @@ public sealed class JsonRedactor
 {
     private static readonly byte[] s_replacement = "\"[CLIENT_REDACTED]\""u8.ToArray();
 
+    // The scanner recurses once per nesting level; deeper limits use the reader-based pass.
+    private const int MaxScannerDepth = 256;
+
     private readonly StreamingStep[][] _streaming;
     private readonly JsonPath[] _exact;
     private readonly int _maxDepth;
+    private readonly RedactionAutomaton? _automaton;
 
     private JsonRedactor(IReadOnlyList<string> paths, StreamingStep[][] streaming, JsonPath[] exact, int maxDepth)
     {
@@ -34,7 +38,11 @@ public sealed class JsonRedactor
         _streaming = streaming;
         _exact = exact;
         _maxDepth = maxDepth;
+        _automaton = exact.Length == 0 && maxDepth <= MaxScannerDepth ? RedactionAutomaton.TryBuild(streaming) : null;
     }
+
+    /// <summary>True when bodies are redacted by the automaton-driven scanner (the fast path).</summary>
+    internal bool UsesScanner => _automaton is not null;
 
     /// <summary>A redactor with no paths: <see cref="Redact"/> copies the input unchanged.</summary>
     public static JsonRedactor Empty { get; } = new([], [], [], RedactionDefaults.MaxJsonDepth);
@@ -91,6 +99,8 @@ public sealed class JsonRedactor
         }
         try
         {
+            if (_automaton is not null)
+                return RedactionScanner.Run(utf8Json, output, _automaton, _maxDepth, isTruncated);
             LocationTrie? trie = null;
             if (_exact.Length > 0)
             {
