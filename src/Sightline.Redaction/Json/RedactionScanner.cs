@@ -368,13 +368,21 @@ internal ref struct RedactionScanner
         return -1;
     }
 
-    // An escaped name is compared unescaped, by the framework's own unescaping.
+    // An escaped name is compared unescaped, by the framework's own unescaping. A name escaping an
+    // unpaired surrogate is not a Unicode string: no name selector can select it (a wildcard can).
     private static int FindEscapedName(ReadOnlySpan<byte> quoted, byte[][] names)
     {
         var reader = new Utf8JsonReader(quoted);
         reader.Read();
-        for (var i = 0; i < names.Length; i++)
-            if (reader.ValueTextEquals(names[i])) return i;
+        try
+        {
+            for (var i = 0; i < names.Length; i++)
+                if (reader.ValueTextEquals(names[i])) return i;
+        }
+        catch (InvalidOperationException)
+        {
+            // unpaired surrogate escape
+        }
         return -1;
     }
 }
