@@ -247,10 +247,17 @@ internal ref struct RedactionScanner
         var i = start + 1;
         while (true)
         {
-            var k = input[i..].IndexOfAny(s_stringSpecial);
-            if (k < 0) return EndOfInput(start);
-            i += k;
-            var b = input[i];
+            // Most strings are short: look at a few bytes before starting the vectorized search.
+            var b = (byte)0;
+            var limit = Math.Min(input.Length, i + 16);
+            while (i < limit && (b = input[i]) >= 0x20 && b != (byte)'"' && b != (byte)'\\') i++;
+            if (i == limit)
+            {
+                var k = input[i..].IndexOfAny(s_stringSpecial);
+                if (k < 0) return EndOfInput(start);
+                i += k;
+                b = input[i];
+            }
             if (b == (byte)'"')
             {
                 _pos = i + 1;
