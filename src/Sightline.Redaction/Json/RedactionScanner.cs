@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 
 namespace Sightline.Redaction.Json;
@@ -335,14 +336,22 @@ internal ref struct RedactionScanner
     }
 
     // Skips JSON whitespace; false at the end of the input (the caller decides where the cut is).
+    // Compact JSON has none: the common case is one inlined comparison.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool SkipWhitespace()
+    {
+        var i = _pos;
+        if ((uint)i < (uint)_input.Length && _input[i] > (byte)' ') return true;
+        return SkipWhitespaceSlow();
+    }
+
+    private bool SkipWhitespaceSlow()
     {
         var input = _input;
         var i = _pos;
         while ((uint)i < (uint)input.Length)
         {
-            var b = input[i];
-            if (b > (byte)' ' || b is not ((byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r'))
+            if (input[i] is not ((byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r'))
             {
                 _pos = i;
                 return true;
