@@ -10,31 +10,43 @@ namespace Sightline.Redaction;
 /// </summary>
 /// <remarks>
 /// Paths made only of name, wildcard, non-negative index and forward slice selectors (child or
-/// descendant segments) are matched in a single streaming pass over the UTF-8 bytes with
-/// <see cref="Utf8JsonReader"/>: no DOM, no per-node allocation; subtrees no path can reach are
-/// skipped. Paths with filters, negative indices or backward slices need the whole document:
-/// they are evaluated exactly on a <see cref="JsonDocument"/> first and their matches are applied
-/// during the same streaming pass. Redaction fails closed: invalid JSON, too-deep nesting or any
+/// descendant segments) are compiled into one deterministic automaton over locations and matched
+/// in a single validating pass over the UTF-8 bytes: no DOM, no per-node allocation, one table
+/// lookup per member or element, and the bytes between two redacted values are copied to the
+/// output in one write. The pass accepts exactly what <see cref="Utf8JsonReader"/> accepts (every
+/// subtree is validated, including those no path can reach). Paths with filters, negative indices
+/// or backward slices need the whole document: they are evaluated exactly on a
+/// <see cref="JsonDocument"/> first and their matches are applied during a streaming
+/// <see cref="Utf8JsonReader"/> pass. Redaction fails closed: invalid JSON, too-deep nesting or any
 /// internal error yields a failed result whose output must be discarded.
 /// A truncated body (capture cap reached) is redacted up to the last complete token: the output is
-/// the redacted beginning of the document, never containing a partially written value; with
-/// document-only paths a truncated body cannot be redacted and fails.
+/// the redacted beginning of the document, never containing a partially written value (a selected
+/// value the cut falls in is written as the replacement); with document-only paths a truncated
+/// body cannot be redacted and fails.
 /// </remarks>
 public sealed class JsonRedactor
 {
     private static readonly byte[] s_replacement = "\"[CLIENT_REDACTED]\""u8.ToArray();
 
+    // The scanner recurses once per nesting level; deeper limits use the reader-based pass.
+    private const int MaxScannerDepth = 256;
+
     private readonly StreamingStep[][] _streaming;
     private readonly JsonPath[] _exact;
     private readonly int _maxDepth;
+    private readonly RedactionAutomaton? _automaton;
 
-    private JsonRedactor(IReadOnlyList<string> paths, StreamingStep[][] streaming, JsonPath[] exact, int maxDepth)
+    private JsonRedactor(IReadOnlyList<string> paths, StreamingStep[][] streaming, JsonPath[] exact, int maxDepth, bool useScanner = true)
     {
         Paths = paths;
         _streaming = streaming;
         _exact = exact;
         _maxDepth = maxDepth;
+        _automaton = useScanner && exact.Length == 0 && maxDepth <= MaxScannerDepth ? RedactionAutomaton.TryBuild(streaming) : null;
     }
+
+    /// <summary>True when bodies are redacted by the automaton-driven scanner (the fast path).</summary>
+    internal bool UsesScanner => _automaton is not null;
 
     /// <summary>A redactor with no paths: <see cref="Redact"/> copies the input unchanged.</summary>
     public static JsonRedactor Empty { get; } = new([], [], [], RedactionDefaults.MaxJsonDepth);
@@ -53,6 +65,10 @@ public sealed class JsonRedactor
     /// <param name="maxDepth">Deepest nesting accepted (default <see cref="RedactionDefaults.MaxJsonDepth"/>).</param>
     /// <exception cref="JsonPathException">A path is invalid; the message names it and the position.</exception>
     public static JsonRedactor Create(IEnumerable<string> paths, int maxDepth = RedactionDefaults.MaxJsonDepth)
+        => Create(paths, maxDepth, useScanner: true);
+
+    /// <summary>As <see cref="Create(IEnumerable{string}, int)"/>; <paramref name="useScanner"/> false forces the reader-based pass (tests compare both).</summary>
+    internal static JsonRedactor Create(IEnumerable<string> paths, int maxDepth, bool useScanner)
     {
         ArgumentNullException.ThrowIfNull(paths);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDepth, 1);
@@ -74,7 +90,7 @@ public sealed class JsonRedactor
             if (streamable) streaming.Add(steps);
             else exact.Add(path);
         }
-        return sources.Count == 0 ? Empty : new JsonRedactor(sources, [.. streaming], [.. exact], maxDepth);
+        return sources.Count == 0 ? Empty : new JsonRedactor(sources, [.. streaming], [.. exact], maxDepth, useScanner);
     }
 
     /// <summary>Redacts <paramref name="utf8Json"/> into <paramref name="output"/>.</summary>
@@ -91,6 +107,8 @@ public sealed class JsonRedactor
         }
         try
         {
+            if (_automaton is not null)
+                return RedactionScanner.Run(utf8Json, output, _automaton, _maxDepth, isTruncated);
             LocationTrie? trie = null;
             if (_exact.Length > 0)
             {

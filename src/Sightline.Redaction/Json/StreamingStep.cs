@@ -22,6 +22,21 @@ internal sealed class StreamingStep
 
     public bool Descendant { get; }
 
+    /// <summary>The UTF-8 names this step selects.</summary>
+    public IReadOnlyList<byte[]> Names => _names;
+
+    /// <summary>True when the step selects every child (wildcard).</summary>
+    public bool Wildcard => _wildcard;
+
+    /// <summary>True when the step has index or slice selectors (its array transitions depend on the index).</summary>
+    public bool SelectsIndices => _indices.Length > 0 || _slices.Length > 0;
+
+    /// <summary>The non-negative indices this step selects.</summary>
+    public IReadOnlyList<long> Indices => _indices;
+
+    /// <summary>The forward, length-independent slices this step selects.</summary>
+    public IReadOnlyList<SliceSelector> Slices => _slices;
+
     /// <summary>Compiles a segment, or returns null when it needs the whole document (filters, negative indices or slices).</summary>
     public static StreamingStep? TryCompile(Segment segment)
     {
