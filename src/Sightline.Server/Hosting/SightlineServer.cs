@@ -62,6 +62,9 @@ public static class SightlineServer
         IngestEndpoint.Map(app);
         QueryEndpoints.Map(app);
         DashboardEndpoints.Map(app);
+        MonitoringApiEndpoints.Map(app);
+        UptimeEndpoints.Map(app);
+        AlertEndpoints.Map(app);
         app.Lifetime.ApplicationStopped.Register(store.Dispose);
         return (app, new FirstRun(ingestKey, adminCreated && options.AdminPassword is null ? adminPassword : null));
     }
