@@ -111,7 +111,7 @@ internal static class AlertEndpoints
             UptimeEndpoints.Int(form, "windowMinutes", errors), UptimeEndpoints.Int(form, "minRequests", errors), UptimeEndpoints.Int(form, "renotifyMinutes", errors),
             [.. channelIds], form["enabled"] == "true");
         var definition = request.ToDefinition();
-        if (errors.Count == 0) errors = MonitoringApiEndpoints.ValidateRule(store, project.Id, definition);
+        errors = UptimeEndpoints.Merge(MonitoringApiEndpoints.ValidateRule(store, project.Id, definition), errors);
         var action = id is null ? "/alerts/rules" : $"/alerts/rules/{id}";
         if (errors.Count > 0)
         {

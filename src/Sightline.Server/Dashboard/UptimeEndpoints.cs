@@ -108,7 +108,7 @@ internal static class UptimeEndpoints
     {
         if (await ReadFormAsync(context, antiforgery) is not { } form) return Expired(context);
         var (definition, errors) = Parse(form);
-        if (errors.Count == 0) errors = MonitoringValidation.Check(definition);
+        errors = Merge(MonitoringValidation.Check(definition), errors);
         if (errors.Count > 0) return Invalid(context, "New check", CheckForm(context, antiforgery, "/uptime/checks", Values(form), errors));
         store.CreateCheck(project.Id, definition, time.GetUtcNow());
         return Results.Redirect("/uptime");
@@ -118,7 +118,7 @@ internal static class UptimeEndpoints
     {
         if (await ReadFormAsync(context, antiforgery) is not { } form) return Expired(context);
         var (definition, errors) = Parse(form);
-        if (errors.Count == 0) errors = MonitoringValidation.Check(definition);
+        errors = Merge(MonitoringValidation.Check(definition), errors);
         if (errors.Count > 0) return Invalid(context, "Edit check", CheckForm(context, antiforgery, $"/uptime/checks/{id}", Values(form), errors));
         return store.UpdateCheck(project.Id, id, definition, time.GetUtcNow()) ? Results.Redirect("/uptime") : Results.NotFound();
     }
@@ -217,6 +217,13 @@ internal static class UptimeEndpoints
     {
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
         return DashboardEndpoints.Page(context, title, body);
+    }
+
+    /// <summary>Validation errors plus the fields that did not even parse (those messages win).</summary>
+    internal static Dictionary<string, string[]> Merge(Dictionary<string, string[]> validation, Dictionary<string, string[]> parse)
+    {
+        foreach (var (field, messages) in parse) validation[field] = messages;
+        return validation;
     }
 
     internal static void Card(Html html, string label, string value) => html.Raw("<div class=\"card\">").Tag("span", label, "label").Tag("strong", value).Raw("</div>");
