@@ -95,6 +95,15 @@ internal abstract class SqlMonitoringStore : IMonitoringStore
         return result;
     }
 
+    // A read before a claiming UPDATE: when nothing is due (almost every tick) no write lock is taken, so the
+    // monitors do not queue behind ingest on SQLite's single writer.
+    private bool Any(string sql, long now)
+    {
+        using var connection = Open();
+        using var command = Command(connection, sql, null, ("@now", now));
+        return command.ExecuteScalar() is not null;
+    }
+
     private static long Ms(DateTimeOffset t) => t.ToUnixTimeMilliseconds();
     private static DateTimeOffset Time(DbDataReader r, int i) => DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(r.GetValue(i), CultureInfo.InvariantCulture));
     private static DateTimeOffset? TimeOrNull(DbDataReader r, int i) => r.IsDBNull(i) ? null : Time(r, i);
@@ -145,7 +154,7 @@ internal abstract class SqlMonitoringStore : IMonitoringStore
     public IReadOnlyList<UptimeCheck> GetChecks(long projectId)
         => Query($"SELECT {CheckColumns} FROM mon_checks WHERE project_id = @p ORDER BY name, id", ReadCheck, ("@p", projectId));
 
-    public IReadOnlyList<UptimeCheck> ClaimDueChecks(DateTimeOffset now, int max) => Query($"""
+    public IReadOnlyList<UptimeCheck> ClaimDueChecks(DateTimeOffset now, int max) => !Any("SELECT 1 FROM mon_checks WHERE enabled = 1 AND next_run <= @now LIMIT 1", Ms(now)) ? [] : Query($"""
         UPDATE mon_checks SET next_run = @now + interval_seconds * 1000
         WHERE enabled = 1 AND next_run <= @now
           AND id IN (SELECT id FROM mon_checks WHERE enabled = 1 AND next_run <= @now ORDER BY next_run LIMIT @max)
@@ -296,7 +305,8 @@ internal abstract class SqlMonitoringStore : IMonitoringStore
             count += Long(reader, 0);
             errors += Long(reader, 1);
             max = Math.Max(max, Convert.ToDouble(reader.GetValue(2), CultureInfo.InvariantCulture));
-            HistogramText.AddInto(counts, HistogramText.Parse(reader.GetString(3), s_latencyLength));
+            // SQLite keeps histograms as comma-separated text, PostgreSQL as bigint[].
+            HistogramText.AddInto(counts, reader.GetValue(3) is long[] array ? array : HistogramText.Parse(reader.GetString(3), s_latencyLength));
         }
         return new TrafficWindow(count, errors,
             count == 0 ? 0 : HistogramBuckets.Quantile(HistogramBuckets.LatencyMs, counts, 0.95, 0, max),
@@ -424,7 +434,8 @@ internal abstract class SqlMonitoringStore : IMonitoringStore
     private static AlertEvent ReadEvent(DbDataReader r) => new(Long(r, 0), Long(r, 1), Long(r, 2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
         DoubleOrNull(r, 7), Convert.ToDouble(r.GetValue(8), CultureInfo.InvariantCulture), StringOrNull(r, 9), StringOrNull(r, 10), Time(r, 11));
 
-    public IReadOnlyList<AlertDelivery> ClaimDueDeliveries(DateTimeOffset now, DateTimeOffset leaseUntil, int max) => Query("""
+    public IReadOnlyList<AlertDelivery> ClaimDueDeliveries(DateTimeOffset now, DateTimeOffset leaseUntil, int max)
+        => !Any("SELECT 1 FROM mon_deliveries WHERE status = 'pending' AND next_attempt <= @now LIMIT 1", Ms(now)) ? [] : Query("""
         UPDATE mon_deliveries SET next_attempt = @lease, attempts = attempts + 1
         WHERE status = 'pending' AND next_attempt <= @now
           AND id IN (SELECT id FROM mon_deliveries WHERE status = 'pending' AND next_attempt <= @now ORDER BY next_attempt LIMIT @max)

@@ -164,14 +164,14 @@ public sealed class AlertEvaluatorTests : IDisposable
         _db.Sql("""
             INSERT INTO rollups (project_id, minute, environment, route, method, status, consumer, count, errors, duration_sum, duration_max, duration_counts,
                 request_size_sum, response_size_sum, response_size_counts)
-            VALUES (1, @m, @e, @r, @method, 200, '', @c, @err, 0, @max, @counts, 0, 0, '')
+            VALUES (1, @m, @e, @r, @method, 200, '', @c, @err, 0, @max, @counts, 0, 0, @sizes)
             """, ("@m", minute.ToUnixTimeMilliseconds()), ("@e", environment), ("@r", route), ("@method", method), ("@c", count), ("@err", errors),
-            ("@max", latencyMs), ("@counts", string.Join(',', counts)));
+            ("@max", latencyMs), ("@counts", _db.Histogram(counts)), ("@sizes", _db.Histogram(new long[HistogramBuckets.SizeBytes.Length + 1])));
     }
 
     private void Refused(DateTimeOffset at) => _db.Sql(
         "INSERT INTO security_events (id, project_id, ts, kind, reason) VALUES (@id, 1, @ts, 'apikey.refused', 'unknown key')",
-        ("@id", Guid.NewGuid().ToString()), ("@ts", at.ToUnixTimeMilliseconds()));
+        ("@id", _db.Id(Guid.NewGuid())), ("@ts", at.ToUnixTimeMilliseconds()));
 
     private void ErrorGroup(string fingerprint, string type, DateTimeOffset firstSeen) => _db.Sql(
         "INSERT INTO error_groups (project_id, fingerprint, type, message, first_seen, last_seen, count) VALUES (1, @f, @t, 'boom', @s, @s, 1)",

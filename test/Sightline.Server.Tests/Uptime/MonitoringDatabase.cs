@@ -22,6 +22,12 @@ internal abstract class MonitoringDatabase : IDisposable
     protected abstract IMonitoringStore CreateStore();
     protected abstract DbConnection Open();
 
+    /// <summary>A histogram as the main store keeps it (SQLite: comma-separated text; PostgreSQL: bigint[]).</summary>
+    public abstract object Histogram(long[] counts);
+
+    /// <summary>A record/event id as the main store keeps it (SQLite: text; PostgreSQL: uuid).</summary>
+    public abstract object Id(Guid id);
+
     /// <summary>Runs SQL over the main tables (rollups, instances, …) the way ingest would have filled them.</summary>
     public void Sql(string sql, params (string Name, object? Value)[] parameters)
     {
@@ -56,6 +62,10 @@ internal sealed class SqliteMonitoringDatabase : MonitoringDatabase
 
     protected override IMonitoringStore CreateStore() => new SqliteMonitoringStore(DbPath);
 
+    public override object Histogram(long[] counts) => string.Join(',', counts);
+
+    public override object Id(Guid id) => id.ToString();
+
     protected override DbConnection Open()
     {
         var c = new SqliteConnection($"Data Source={DbPath};Pooling=False");
@@ -79,17 +89,17 @@ internal sealed class SqliteMonitoringDatabase : MonitoringDatabase
 
 internal sealed class PostgresMonitoringDatabase : MonitoringDatabase
 {
-    // The main tables as the SQLite schema defines them (the PostgreSQL main store keeps the same names and columns).
+    // The main tables as the PostgreSQL main store's first migration defines them (PostgresMigrations.cs on the storage branch).
     private const string MainTables = """
         CREATE TABLE IF NOT EXISTS rollups (project_id BIGINT NOT NULL, minute BIGINT NOT NULL, environment TEXT NOT NULL, route TEXT NOT NULL, method TEXT NOT NULL,
             status INTEGER NOT NULL, consumer TEXT NOT NULL, count BIGINT NOT NULL, errors BIGINT NOT NULL, duration_sum DOUBLE PRECISION NOT NULL,
-            duration_max DOUBLE PRECISION NOT NULL, duration_counts TEXT NOT NULL, request_size_sum DOUBLE PRECISION NOT NULL,
-            response_size_sum DOUBLE PRECISION NOT NULL, response_size_counts TEXT NOT NULL, PRIMARY KEY (project_id, minute, environment, route, method, status, consumer));
+            duration_max DOUBLE PRECISION NOT NULL, duration_counts BIGINT[] NOT NULL, request_size_sum DOUBLE PRECISION NOT NULL,
+            response_size_sum DOUBLE PRECISION NOT NULL, response_size_counts BIGINT[] NOT NULL, PRIMARY KEY (project_id, minute, environment, route, method, status, consumer));
         CREATE TABLE IF NOT EXISTS instances (project_id BIGINT NOT NULL, instance TEXT NOT NULL, service TEXT NOT NULL, version TEXT, environment TEXT,
             sdk_version TEXT, runtime TEXT, interval_seconds INTEGER NOT NULL, last_seen BIGINT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (project_id, instance));
         CREATE TABLE IF NOT EXISTS error_groups (project_id BIGINT NOT NULL, fingerprint TEXT NOT NULL, type TEXT NOT NULL, message TEXT NOT NULL,
-            first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, count BIGINT NOT NULL, last_record TEXT, PRIMARY KEY (project_id, fingerprint));
-        CREATE TABLE IF NOT EXISTS security_events (id TEXT PRIMARY KEY, project_id BIGINT NOT NULL, ts BIGINT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL,
+            first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, count BIGINT NOT NULL, last_record UUID, PRIMARY KEY (project_id, fingerprint));
+        CREATE TABLE IF NOT EXISTS security_events (id UUID PRIMARY KEY, project_id BIGINT NOT NULL, ts BIGINT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL,
             key_prefix TEXT, client_ip TEXT, method TEXT, path TEXT);
         """;
 
@@ -122,6 +132,10 @@ internal sealed class PostgresMonitoringDatabase : MonitoringDatabase
     public string DatabaseConnectionString => new NpgsqlConnectionStringBuilder(_admin) { Database = _database }.ToString();
 
     protected override IMonitoringStore CreateStore() => new PostgresMonitoringStore(DatabaseConnectionString);
+
+    public override object Histogram(long[] counts) => counts;
+
+    public override object Id(Guid id) => id;
 
     protected override DbConnection Open()
     {

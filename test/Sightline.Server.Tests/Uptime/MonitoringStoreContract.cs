@@ -152,7 +152,7 @@ public abstract class MonitoringStoreContract : IDisposable
         var store = Db.NewStore();
         for (var i = 0; i < 7; i++)
             Db.Sql("INSERT INTO security_events (id, project_id, ts, kind, reason) VALUES (@id, 1, @ts, 'apikey.refused', 'unknown key')",
-                ("@id", Guid.NewGuid().ToString()), ("@ts", T0.AddMinutes(i).ToUnixTimeMilliseconds()));
+                ("@id", Db.Id(Guid.NewGuid())), ("@ts", T0.AddMinutes(i).ToUnixTimeMilliseconds()));
         Db.Sql("INSERT INTO error_groups (project_id, fingerprint, type, message, first_seen, last_seen, count) VALUES (1, 'f1', 'System.Exception', 'old', @a, @b, 3)",
             ("@a", T0.AddDays(-2).ToUnixTimeMilliseconds()), ("@b", T0.ToUnixTimeMilliseconds()));
         Db.Sql("INSERT INTO error_groups (project_id, fingerprint, type, message, first_seen, last_seen, count) VALUES (1, 'f2', 'TimeoutException', 'new', @a, @a, 1)",
@@ -240,9 +240,9 @@ public abstract class MonitoringStoreContract : IDisposable
         Db.Sql("""
             INSERT INTO rollups (project_id, minute, environment, route, method, status, consumer, count, errors, duration_sum, duration_max, duration_counts,
                 request_size_sum, response_size_sum, response_size_counts)
-            VALUES (1, @m, @e, @r, @method, @s, '', @c, @err, @sum, @max, @counts, 0, 0, '')
+            VALUES (1, @m, @e, @r, @method, @s, '', @c, @err, @sum, @max, @counts, 0, 0, @sizes)
             """, ("@m", minute), ("@e", environment), ("@r", route), ("@method", method), ("@s", status), ("@c", count), ("@err", errors),
-            ("@sum", latencyMs * count), ("@max", latencyMs), ("@counts", string.Join(',', counts)));
+            ("@sum", latencyMs * count), ("@max", latencyMs), ("@counts", Db.Histogram(counts)), ("@sizes", Db.Histogram(new long[HistogramBuckets.SizeBytes.Length + 1])));
     }
 }
 
