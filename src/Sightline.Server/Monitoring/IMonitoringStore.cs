@@ -76,4 +76,7 @@ internal interface IMonitoringStore : IDisposable
     void CompleteDelivery(long id, string status, string? error, DateTimeOffset? retryAt, DateTimeOffset now);
 
     IReadOnlyList<AlertDelivery> GetDeliveries(long projectId, bool problemsOnly, int limit = 200);
+
+    /// <summary>Deletes history older than <paramref name="before"/>: closed incidents, alert events and finished deliveries. Returns rows deleted.</summary>
+    int Prune(DateTimeOffset before);
 }

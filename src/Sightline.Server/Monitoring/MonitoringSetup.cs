@@ -31,5 +31,6 @@ internal static class MonitoringSetup
         services.AddHostedService<HeartbeatMonitorService>();
         services.AddHostedService<AlertEvaluatorService>();
         services.AddHostedService<AlertDeliveryService>();
+        services.AddHostedService<MonitoringRetentionService>();
     }
 }

@@ -456,6 +456,14 @@ internal abstract class SqlMonitoringStore : IMonitoringStore
     private static AlertDelivery ReadDelivery(DbDataReader r) => new(Long(r, 0), Long(r, 1), Long(r, 2), r.GetString(3), r.GetString(4), (int)Long(r, 5),
         TimeOrNull(r, 6), StringOrNull(r, 7), Time(r, 8), TimeOrNull(r, 9));
 
+    public int Prune(DateTimeOffset before)
+    {
+        var t = Ms(before);
+        return Execute("DELETE FROM mon_deliveries WHERE status <> 'pending' AND created < @t", ("@t", t))
+            + Execute("DELETE FROM mon_events WHERE ts < @t AND id NOT IN (SELECT event_id FROM mon_deliveries)", ("@t", t))
+            + Execute("DELETE FROM mon_incidents WHERE ended IS NOT NULL AND ended < @t", ("@t", t));
+    }
+
     /// <summary>Releases pooled connections.</summary>
     public abstract void Dispose();
 }

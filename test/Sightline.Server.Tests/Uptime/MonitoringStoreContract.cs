@@ -233,6 +233,29 @@ public abstract class MonitoringStoreContract : IDisposable
         Assert.Equal("up", setup.GetCheck(1, id)!.State);
     }
 
+    [SkippableFact]
+    public void Prune_OldHistory_DeletedButOpenIncidentsAndPendingDeliveriesKept()
+    {
+        var store = Db.NewStore();
+        var channel = store.CreateChannel(1, new AlertChannelDefinition("hook", "webhook", "http://127.0.0.1:9/", null, null), null, T0);
+        AlertEvent Event(DateTimeOffset at) => new(0, 1, 1, "r", "app_down", "firing", "m", null, 0, null, null, at);
+        var oldDelivered = store.AddEvent(Event(T0.AddDays(-100)), [channel]);
+        store.CompleteDelivery(Assert.Single(store.ClaimDueDeliveries(T0.AddDays(-100), T0.AddDays(-100).AddMinutes(1), 10)).Id, "delivered", null, null, T0.AddDays(-100));
+        var oldPending = store.AddEvent(Event(T0.AddDays(-95)), [channel]);
+        store.AddEvent(Event(T0), [channel]);
+        store.OpenIncident(1, "service", "a", "a", T0.AddDays(-200), "down");
+        store.CloseIncident(1, "service", "a", T0.AddDays(-150));
+        store.OpenIncident(1, "service", "b", "b", T0.AddDays(-120), "still down");
+
+        Assert.Equal(3, store.Prune(T0.AddDays(-90))); // the delivered delivery, its event, the closed incident
+
+        var events = store.GetEvents(1).Select(e => e.Id).ToList();
+        Assert.DoesNotContain(oldDelivered, events);
+        Assert.Contains(oldPending, events); // still being delivered
+        Assert.Equal(2, events.Count);
+        Assert.Equal("b", Assert.Single(store.GetIncidents(1, T0.AddYears(-1), T0)).TargetKey);
+    }
+
     private void AddRollup(long minute, string environment, string method, string route, int status, long count, long errors, double latencyMs)
     {
         var counts = new long[HistogramBuckets.LatencyMs.Length + 1];
