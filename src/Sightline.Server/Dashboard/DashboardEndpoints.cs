@@ -308,7 +308,7 @@ internal static class DashboardEndpoints
         return html.Raw("</nav>").ToString();
     }
 
-    private static IResult Page(HttpContext context, string title, string body, bool signedIn = true, int? refreshSeconds = null)
+    internal static IResult Page(HttpContext context, string title, string body, bool signedIn = true, int? refreshSeconds = null)
     {
         var html = new Html().Raw("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         if (refreshSeconds is { } s) html.Raw($"<meta http-equiv=\"refresh\" content=\"{s}\">");
@@ -316,7 +316,7 @@ internal static class DashboardEndpoints
         if (signedIn)
         {
             html.Raw("<nav>");
-            foreach (var (href, label) in new[] { ("/", "Overview"), ("/endpoints", "Endpoints"), ("/requests", "Requests"), ("/errors", "Errors"), ("/consumers", "Consumers"), ("/security", "Security") })
+            foreach (var (href, label) in new[] { ("/", "Overview"), ("/endpoints", "Endpoints"), ("/requests", "Requests"), ("/errors", "Errors"), ("/consumers", "Consumers"), ("/security", "Security"), ("/uptime", "Uptime"), ("/alerts", "Alerts") })
                 html.Link(href, label);
             var tokens = context.RequestServices.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
             html.Raw("</nav><form method=\"post\" action=\"/logout\" class=\"logout\"><input type=\"hidden\" name=\"").Raw(Html.Attr(tokens.FormFieldName))

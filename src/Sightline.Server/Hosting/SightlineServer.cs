@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.DataProtection;
 using Sightline.Server.Dashboard;
 using Sightline.Server.Ingest;
+using Sightline.Server.Monitoring;
 using Sightline.Server.Query;
 using Sightline.Server.Storage;
 
@@ -36,6 +37,7 @@ public static class SightlineServer
         builder.Services.AddSingleton(new DefaultProject(projectId, "default"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<RetentionService>();
+        builder.AddSightlineMonitoring(options);
         builder.Services.AddProblemDetails();
         builder.Services.AddSightlineAuth();
         builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys"))).SetApplicationName("Sightline");
@@ -60,6 +62,9 @@ public static class SightlineServer
         IngestEndpoint.Map(app);
         QueryEndpoints.Map(app);
         DashboardEndpoints.Map(app);
+        MonitoringApiEndpoints.Map(app);
+        UptimeEndpoints.Map(app);
+        AlertEndpoints.Map(app);
         app.Lifetime.ApplicationStopped.Register(store.Dispose);
         return (app, new FirstRun(ingestKey, adminCreated && options.AdminPassword is null ? adminPassword : null));
     }
