@@ -30,6 +30,14 @@ internal static class AlertEndpoints
             return Results.Redirect("/alerts");
         });
         pages.MapPost("/alerts/channels", CreateChannelAsync);
+        pages.MapGet("/alerts/channels/{id:long}", (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, long id) =>
+            store.GetChannel(project.Id, id) is { } channel
+                ? DashboardEndpoints.Page(context, "Edit channel", ChannelForm(context, antiforgery, new Dictionary<string, string?>
+                    {
+                        ["name"] = channel.Name, ["kind"] = channel.Kind, ["emailTo"] = channel.EmailTo,
+                    }, [], $"/alerts/channels/{id}", channel))
+                : Results.NotFound());
+        pages.MapPost("/alerts/channels/{id:long}", UpdateChannelAsync);
         pages.MapPost("/alerts/channels/{id:long}/delete", async (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, long id) =>
         {
             if (await UptimeEndpoints.ReadFormAsync(context, antiforgery) is null) return UptimeEndpoints.Expired(context);
@@ -62,7 +70,7 @@ internal static class AlertEndpoints
         foreach (var c in channels)
         {
             var view = MonitoringViews.Channel(c);
-            html.Raw("<tr>").Tag("td", c.Name).Tag("td", c.Kind).Tag("td", view.EmailTo ?? view.UrlHost).Tag("td", view.Signed ? "HMAC-SHA256" : "–")
+            html.Raw("<tr><td>").Link($"/alerts/channels/{c.Id}", c.Name).Raw("</td>").Tag("td", c.Kind).Tag("td", view.EmailTo ?? view.UrlHost).Tag("td", view.Signed ? "HMAC-SHA256" : "–")
                 .Raw("<td>").Raw(UptimeEndpoints.DeleteForm(context, antiforgery, $"/alerts/channels/{c.Id}/delete", "Delete")).Raw("</td></tr>");
         }
         html.Raw("</table>");
@@ -144,6 +152,25 @@ internal static class AlertEndpoints
         return Results.Redirect("/alerts");
     }
 
+    private static async Task<IResult> UpdateChannelAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ChannelSecrets secrets, DefaultProject project, long id)
+    {
+        if (await UptimeEndpoints.ReadFormAsync(context, antiforgery) is not { } form) return UptimeEndpoints.Expired(context);
+        if (store.GetChannel(project.Id, id) is not { } existing) return Results.NotFound();
+        // The stored URL (a Slack URL is a credential) and secret are never sent to the browser: empty fields keep them.
+        var url = form["url"].ToString() is { Length: > 0 } u ? u : (form["kind"] == existing.Kind ? existing.Url : null);
+        var definition = new ChannelRequest(form["name"], form["kind"], url, form["emailTo"], form["secret"]).ToDefinition();
+        var errors = MonitoringValidation.Channel(definition);
+        if (errors.Count > 0)
+        {
+            var values = form.Keys.Where(k => k is not ("secret" or "url")).ToDictionary(k => k, k => (string?)form[k].ToString());
+            return UptimeEndpoints.Invalid(context, "Edit channel", ChannelForm(context, antiforgery, values, errors, $"/alerts/channels/{id}", existing));
+        }
+        var removeSecret = form["removeSecret"] == "true";
+        var keepSecret = definition.Secret is null && !removeSecret;
+        store.UpdateChannel(project.Id, id, definition, secrets.Protect(definition.Secret), keepSecret);
+        return Results.Redirect("/alerts");
+    }
+
     private static Dictionary<string, string?> RuleValues(AlertRuleDefinition? d) => new()
     {
         ["name"] = d?.Name, ["kind"] = d?.Kind ?? "error_rate", ["environment"] = d?.Environment, ["endpoint"] = d?.Endpoint,
@@ -192,9 +219,10 @@ internal static class AlertEndpoints
         return html.Raw(UptimeEndpoints.Antiforgery(context, antiforgery)).Raw("<button type=\"submit\">Save rule</button></form>").ToString();
     }
 
-    private static string ChannelForm(HttpContext context, IAntiforgery antiforgery, Dictionary<string, string?> v, Dictionary<string, string[]> errors)
+    private static string ChannelForm(HttpContext context, IAntiforgery antiforgery, Dictionary<string, string?> v, Dictionary<string, string[]> errors,
+        string action = "/alerts/channels", AlertChannel? existing = null)
     {
-        var html = new Html().Raw("<form method=\"post\" class=\"login\" action=\"/alerts/channels\">");
+        var html = new Html().Raw("<form method=\"post\" class=\"login\" action=\"").Raw(Html.Attr(action)).Raw("\">");
         if (errors.Count > 0) html.Tag("p", "Please correct the fields marked below.", "error");
         UptimeEndpoints.Field(html, "Name", "name", v, errors, "required maxlength=\"200\"");
         html.Raw("<label>Kind <select name=\"kind\">");
@@ -202,11 +230,13 @@ internal static class AlertEndpoints
             html.Raw("<option").Raw(v.GetValueOrDefault("kind") == kind ? " selected" : "").Raw(">").Text(kind).Raw("</option>");
         html.Raw("</select></label>");
         UptimeEndpoints.Error(html, errors, "kind");
-        UptimeEndpoints.Field(html, "URL (webhook, slack)", "url", v, errors, "type=\"url\"");
+        UptimeEndpoints.Field(html, existing?.Url is null ? "URL (webhook, slack)" : $"URL (webhook, slack; empty keeps the current one on {MonitoringViews.Channel(existing).UrlHost})",
+            "url", v, errors, "type=\"url\"");
         UptimeEndpoints.Field(html, "E-mail recipients, comma-separated (email)", "emailTo", v, errors);
         html.Raw("<label>Signing secret (webhook, optional, 16+ characters) <input name=\"secret\" type=\"password\" autocomplete=\"off\"></label>");
         UptimeEndpoints.Error(html, errors, "secret");
-        return html.Raw(UptimeEndpoints.Antiforgery(context, antiforgery)).Raw("<button type=\"submit\">Add channel</button></form>").ToString();
+        if (existing?.HasSecret == true) html.Raw("<label><input type=\"checkbox\" name=\"removeSecret\" value=\"true\"> Remove the signing secret (empty keeps it)</label>");
+        return html.Raw(UptimeEndpoints.Antiforgery(context, antiforgery)).Raw("<button type=\"submit\">").Text(existing is null ? "Add channel" : "Save channel").Raw("</button></form>").ToString();
     }
 
     private static string Threshold(AlertRuleDefinition d) => d.Kind switch

@@ -126,13 +126,28 @@ internal abstract class SqlMonitoringStore : IMonitoringStore
         return Convert.ToInt64(insert.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    public bool UpdateCheck(long projectId, long id, CheckDefinition d, DateTimeOffset now) => Execute("""
-        UPDATE mon_checks SET name = @name, url = @url, method = @method, expected_status = @status, timeout_ms = @timeout, interval_seconds = @interval,
-            body_contains = @body, failure_threshold = @threshold, enabled = @enabled, next_run = @now
-        WHERE id = @id AND project_id = @p
-        """, ("@p", projectId), ("@id", id), ("@name", d.Name), ("@url", d.Url), ("@method", d.Method), ("@status", (long)d.ExpectedStatus),
-        ("@timeout", (long)d.TimeoutMs), ("@interval", (long)d.IntervalSeconds), ("@body", d.BodyContains), ("@threshold", (long)d.FailureThreshold),
-        ("@enabled", d.Enabled ? 1L : 0L), ("@now", Ms(now))) == 1;
+    public bool UpdateCheck(long projectId, long id, CheckDefinition d, DateTimeOffset now)
+    {
+        using var connection = Open();
+        using var tx = connection.BeginTransaction();
+        using var update = Command(connection, """
+            UPDATE mon_checks SET name = @name, url = @url, method = @method, expected_status = @status, timeout_ms = @timeout, interval_seconds = @interval,
+                body_contains = @body, failure_threshold = @threshold, enabled = @enabled, next_run = @now
+            WHERE id = @id AND project_id = @p
+            """, tx, ("@p", projectId), ("@id", id), ("@name", d.Name), ("@url", d.Url), ("@method", d.Method), ("@status", (long)d.ExpectedStatus),
+            ("@timeout", (long)d.TimeoutMs), ("@interval", (long)d.IntervalSeconds), ("@body", d.BodyContains), ("@threshold", (long)d.FailureThreshold),
+            ("@enabled", d.Enabled ? 1L : 0L), ("@now", Ms(now)));
+        if (update.ExecuteNonQuery() != 1) return false;
+        if (!d.Enabled)
+        {
+            // A paused check is neither up nor down: its open incident ends now and its streak restarts when it is enabled again.
+            CloseIncident(connection, tx, projectId, "check", id.ToString(CultureInfo.InvariantCulture), Ms(now));
+            using var reset = Command(connection, "UPDATE mon_checks SET state = 'unknown', consecutive_failures = 0, first_failure = NULL WHERE id = @id", tx, ("@id", id));
+            reset.ExecuteNonQuery();
+        }
+        tx.Commit();
+        return true;
+    }
 
     public bool DeleteCheck(long projectId, long id, DateTimeOffset now)
     {

@@ -82,6 +82,28 @@ public sealed class AlertDashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ChannelEditForm_KeepsUrlAndSecretUnlessReplacedOrRemoved()
+    {
+        var store = _server.Service<IMonitoringStore>();
+        var id = store.CreateChannel(1, new AlertChannelDefinition("slack", "slack", "https://hooks.slack.test/services/T000/B000/XXXXSECRET", null, null), null, DateTimeOffset.UtcNow);
+        var edit = await _client.GetStringAsync($"/alerts/channels/{id}");
+        Assert.DoesNotContain("XXXXSECRET", edit, StringComparison.Ordinal); // the credential URL never goes to the browser
+        Assert.Contains("hooks.slack.test", edit, StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync($"/alerts/channels/{id}", [new("name", "team slack"), new("kind", "slack"), new("url", "")])).StatusCode);
+        Assert.Equal(("team slack", "https://hooks.slack.test/services/T000/B000/XXXXSECRET"), (store.GetChannel(1, id)!.Name, store.GetChannel(1, id)!.Url));
+
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync($"/alerts/channels/{id}",
+            [new("name", "hook"), new("kind", "webhook"), new("url", "http://127.0.0.1:9/new"), new("secret", "0123456789abcdef!!")])).StatusCode);
+        Assert.True(store.GetChannel(1, id)!.HasSecret);
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync($"/alerts/channels/{id}", [new("name", "hook"), new("kind", "webhook"), new("url", "")])).StatusCode);
+        Assert.True(store.GetChannel(1, id)!.HasSecret); // empty secret keeps it
+        Assert.Equal("http://127.0.0.1:9/new", store.GetChannel(1, id)!.Url);
+        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync($"/alerts/channels/{id}", [new("name", "hook"), new("kind", "webhook"), new("removeSecret", "true")])).StatusCode);
+        Assert.False(store.GetChannel(1, id)!.HasSecret);
+    }
+
+    [Fact]
     public async Task RuleForm_WithoutAntiforgeryToken_IsRejected()
     {
         var response = await _client.PostAsync("/alerts/rules", new FormUrlEncodedContent([new("name", "x"), new("kind", "app_down")]));

@@ -84,6 +84,18 @@ public abstract class MonitoringStoreContract : IDisposable
     }
 
     [SkippableFact]
+    public void UpdateCheck_DisablingADownCheck_ClosesItsIncident()
+    {
+        var store = Db.NewStore();
+        var id = store.CreateCheck(1, Check(threshold: 1), T0);
+        Assert.NotNull(store.RecordCheckResult(id, new CheckResult(false, 500, 1, "500", T0)).OpenedIncident);
+        Assert.True(store.UpdateCheck(1, id, Check(threshold: 1) with { Enabled = false }, T0.AddMinutes(10)));
+        Assert.Empty(store.GetOpenIncidents(1));
+        Assert.Equal(T0.AddMinutes(10), Assert.Single(store.GetIncidents(1, T0, T0.AddHours(1))).Ended);
+        Assert.Equal(("unknown", 0), (store.GetCheck(1, id)!.State, store.GetCheck(1, id)!.ConsecutiveFailures));
+    }
+
+    [SkippableFact]
     public void RecordCheckResult_FlappingBelowThreshold_NeverOpensAnIncident()
     {
         var store = Db.NewStore();
