@@ -120,9 +120,27 @@ internal static class DashboardEndpoints
         html.Raw("</table>");
     }
 
-    private static IResult Requests(HttpContext context, ISightlineStore store, DefaultProject project, string? route, string? method, int? statusClass,
+    private static IResult Requests(HttpContext context, ISightlineStore store, DefaultProject project, string? route, string? method, string? statusClass,
+        string? consumer, string? q, string? hasError, string? minDurationMs, string? cursor)
+    {
+        // A GET form sends every field, empty ones as "": numbers are parsed leniently here
+        // (typed int?/double? parameters would answer 400 to an untouched filter form).
+        return RenderRequests(context, store, project, route, method, ParseInt(statusClass), consumer, q,
+            string.Equals(hasError, "true", StringComparison.OrdinalIgnoreCase) ? true : null, ParseDouble(minDurationMs), cursor);
+    }
+
+    private static int? ParseInt(string? value) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    private static double? ParseDouble(string? value) => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= 0 ? n : null;
+
+    private static IResult RenderRequests(HttpContext context, ISightlineStore store, DefaultProject project, string? route, string? method, int? statusClass,
         string? consumer, string? q, bool? hasError, double? minDurationMs, string? cursor)
     {
+        route = NullIfEmpty(route);
+        method = NullIfEmpty(method);
+        consumer = NullIfEmpty(consumer);
+        q = NullIfEmpty(q);
+        cursor = NullIfEmpty(cursor);
         var filter = new RequestFilter(null, null, route, method, statusClass is >= 1 and <= 5 ? statusClass : null, consumer, q, hasError, minDurationMs, cursor, 50);
         RequestPage page;
         try
@@ -156,7 +174,8 @@ internal static class DashboardEndpoints
         if (page.NextCursor is not null)
         {
             var query = new Dictionary<string, string?> { ["q"] = q, ["route"] = route, ["method"] = method, ["consumer"] = consumer,
-                ["statusClass"] = statusClass?.ToString(CultureInfo.InvariantCulture), ["hasError"] = hasError?.ToString(), ["cursor"] = page.NextCursor };
+                ["statusClass"] = statusClass?.ToString(CultureInfo.InvariantCulture), ["hasError"] = hasError == true ? "true" : null,
+                ["minDurationMs"] = minDurationMs?.ToString(CultureInfo.InvariantCulture), ["cursor"] = page.NextCursor };
             html.Link(Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/requests", query.Where(kv => kv.Value is not null)!), "Older requests →");
         }
         return Page(context, "Request log", html.ToString(), refreshSeconds: cursor is null ? 10 : null);
@@ -276,6 +295,8 @@ internal static class DashboardEndpoints
     private static void Card(Html html, string label, string value) => html.Raw("<div class=\"card\">").Tag("span", label, "label").Tag("strong", value).Raw("</div>");
 
     private static void Fact(Html html, string label, string? value) => html.Tag("dt", label).Tag("dd", value);
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static string Ms(double ms) => ms.ToString(ms < 10 ? "0.##" : "0", CultureInfo.InvariantCulture) + " ms";
 
