@@ -157,10 +157,10 @@ public sealed class EndToEndFixture : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    public static async Task SignInAsync(IPage page, string password = AdminPassword)
+    public static async Task SignInAsync(IPage page, string password = AdminPassword, string user = "admin")
     {
         await page.GotoAsync("/login");
-        await page.FillAsync("input[name=username]", "admin");
+        await page.FillAsync("input[name=username]", user);
         await page.FillAsync("input[name=password]", password);
         await EndToEndFixture.ClickAndWaitAsync(page, "form.login button[type=submit]");
     }
