@@ -12,7 +12,7 @@ namespace Sightline.Server.Dashboard;
 /// </summary>
 internal static class Charts
 {
-    private const int Width = 640, Height = 220, Left = 60, Right = 8, Bottom = 28, Top = 22;
+    private const int Width = 640, Height = 220, Left = 72, Right = 8, Bottom = 28, Top = 22;
     private const int PlotHeight = Height - Bottom - Top;
     private const int PlotWidth = Width - Left - Right;
 
@@ -190,7 +190,7 @@ internal static class Charts
         {
             sb.Append(CultureInfo.InvariantCulture, $"<rect class=\"{css} swatch\" x=\"{x:0.#}\" y=\"4\" width=\"11\" height=\"11\"/>");
             sb.Append(CultureInfo.InvariantCulture, $"<text class=\"tick legend\" x=\"{x + 14:0.#}\" y=\"14\">").Append(Encode(label)).Append("</text>");
-            x += 26 + 8 * Math.Min(label.Length, 24);
+            x += 30 + 10 * Math.Min(label.Length, 24);
         }
     }
 

@@ -11,7 +11,7 @@ internal static class ErrorsPage
         var scope = ViewScope.Resolve(context, store, project);
         var summary = store.GetErrorSummary(scope.ProjectId, scope.From, scope.To, scope.Bucket);
         var groups = store.GetErrorGroups(scope.ProjectId, 200);
-        var html = new Html().Tag("h2", "Occurrences").Raw(Charts.Counts(summary.Series, scope.Bucket, "errors"));
+        var html = new Html().Raw("<section class=\"charts\"><div>").Tag("h2", "Occurrences").Raw(Charts.Counts(summary.Series, scope.Bucket, "errors")).Raw("</div></section>");
         html.Tag("h2", "Error groups").Table("errors", "Error", "In range", "All time", "First seen", "Last seen");
         foreach (var e in groups.OrderByDescending(g => summary.CountsByFingerprint.GetValueOrDefault(g.Fingerprint)).ThenByDescending(g => g.LastSeen))
         {
@@ -36,7 +36,7 @@ internal static class ErrorsPage
         Layout.Card(html, "All time", Layout.N(g.Count));
         Layout.Card(html, "First seen", Layout.Ago(g.FirstSeen));
         Layout.Card(html, "Last seen", Layout.Ago(g.LastSeen));
-        html.Raw("</div>").Tag("h2", "Occurrences").Raw(Charts.Counts(detail.Series, scope.Bucket, "occurrences"));
+        html.Raw("</div><section class=\"charts\"><div>").Tag("h2", "Occurrences").Raw(Charts.Counts(detail.Series, scope.Bucket, "occurrences")).Raw("</div></section>");
         html.Raw("<section class=\"columns\"><div>").Tag("h2", "Affected endpoints").Table(null, "Endpoint", "Occurrences");
         foreach (var e in detail.Endpoints)
         {

@@ -15,10 +15,13 @@ internal static class SecurityPage
         Layout.Card(html, "Refused attempts", Layout.N(report.Total), report.Total > 0 ? "bad" : null);
         Layout.Card(html, "Client IPs", Layout.N(report.ClientIps.Count) + (report.ClientIps.Count == 20 ? "+" : ""));
         Layout.Card(html, "Key prefixes", Layout.N(report.KeyPrefixes.Count) + (report.KeyPrefixes.Count == 20 ? "+" : ""));
-        html.Raw("</div>").Tag("h2", "Refused attempts by reason")
-            .Raw(Charts.Stacked(report.Buckets, report.Series.Select(p => (p.Bucket, p.Reason, p.Count)).ToList(), scope.Bucket, "refused attempts"));
+        html.Raw("</div><section class=\"charts\"><div>").Tag("h2", "Refused attempts by reason")
+            .Raw(Charts.Stacked(report.Buckets, report.Series.Select(p => (p.Bucket, p.Reason, p.Count)).ToList(), scope.Bucket, "refused attempts"))
+            .Raw("</div><div>").Tag("h2", "Reasons").Table(null, "Reason", "Attempts");
+        foreach (var r in report.Reasons) html.Raw("<tr>").Tag("td", r.Key, "mono").Tag("td", Layout.N(r.Count), "num").Raw("</tr>");
+        html.EndTable(report.Reasons.Count).Raw("</div></section>");
         html.Raw("<section class=\"columns\">");
-        foreach (var (title, rows) in new[] { ("Reasons", report.Reasons), ("Client IPs", report.ClientIps), ("Key prefixes", report.KeyPrefixes) })
+        foreach (var (title, rows) in new[] { ("Client IPs", report.ClientIps), ("Key prefixes", report.KeyPrefixes) })
         {
             html.Raw("<div>").Tag("h2", title).Table(null, title[..^1], "Attempts");
             foreach (var r in rows) html.Raw("<tr>").Tag("td", r.Key, "mono").Tag("td", Layout.N(r.Count), "num").Raw("</tr>");

@@ -72,7 +72,7 @@ internal static class Styles
           header { padding:6px 8px; } header nav { order:3; flex-basis:100%; } header .logout { margin-left:auto; }
           header a { padding:3px 6px; }
           .facts { grid-template-columns:1fr; } .facts dd { margin-bottom:6px; }
-          .chart .tick { font-size:18px; } .chart .tick.big { font-size:20px; }
+          .chart .tick { font-size:17px; } .chart .tick.big { font-size:19px; }
         }
         """;
 }

@@ -59,6 +59,7 @@ public static class SightlineServer
         app.MapGet("/readyz", (ISightlineStore s) => s.IsReady() ? Results.Text("ready") : Results.Problem(statusCode: 503, title: "Storage unavailable"));
         IngestEndpoint.Map(app);
         QueryEndpoints.Map(app);
+        DashboardQueryEndpoints.Map(app);
         DashboardEndpoints.Map(app);
         app.Lifetime.ApplicationStopped.Register(store.Dispose);
         return (app, new FirstRun(ingestKey, adminCreated && options.AdminPassword is null ? adminPassword : null));
