@@ -21,9 +21,9 @@ internal static class SecurityPage
         foreach (var r in report.Reasons) html.Raw("<tr>").Tag("td", r.Key, "mono").Tag("td", Layout.N(r.Count), "num").Raw("</tr>");
         html.EndTable(report.Reasons.Count).Raw("</div></section>");
         html.Raw("<section class=\"columns\">");
-        foreach (var (title, rows) in new[] { ("Client IPs", report.ClientIps), ("Key prefixes", report.KeyPrefixes) })
+        foreach (var (title, column, rows) in new[] { ("Client IPs", "Client IP", report.ClientIps), ("Key prefixes", "Key prefix", report.KeyPrefixes) })
         {
-            html.Raw("<div>").Tag("h2", title).Table(null, title[..^1], "Attempts");
+            html.Raw("<div>").Tag("h2", title).Table(null, column, "Attempts");
             foreach (var r in rows) html.Raw("<tr>").Tag("td", r.Key, "mono").Tag("td", Layout.N(r.Count), "num").Raw("</tr>");
             html.EndTable(rows.Count).Raw("</div>");
         }

@@ -23,7 +23,7 @@ internal static class Styles
         .cards { display:grid; grid-template-columns:repeat(auto-fit, minmax(130px, 1fr)); gap:10px; }
         .card { background:var(--card); border-radius:8px; padding:10px 12px; box-shadow:0 1px 2px rgba(0,0,0,.08); }
         .card .label { display:block; color:var(--muted); font-size:12px; } .card strong { font-size:20px; white-space:nowrap; }
-        .charts { display:grid; grid-template-columns:repeat(auto-fit, minmax(min(100%, 480px), 1fr)); gap:0 16px; }
+        .charts { display:grid; grid-template-columns:repeat(auto-fill, minmax(min(100%, 480px), 1fr)); gap:0 16px; }
         .columns { display:grid; grid-template-columns:repeat(auto-fit, minmax(min(100%, 340px), 1fr)); gap:0 16px; align-items:start; }
         .table { overflow-x:auto; background:var(--card); border-radius:8px; box-shadow:0 1px 2px rgba(0,0,0,.06); }
         table { width:100%; border-collapse:collapse; font-size:13px; }
@@ -60,7 +60,7 @@ internal static class Styles
         .facts { display:grid; grid-template-columns:max-content 1fr; gap:4px 12px; background:var(--card); padding:12px; border-radius:8px; margin:0; }
         .facts dt { color:var(--muted); } .facts dd { margin:0; word-break:break-all; } .facts.headers dt { font-weight:600; color:var(--fg); }
         .timeline { background:var(--card); border-radius:8px; padding:10px 10px 10px 28px; margin-top:8px; }
-        .error-box { background:#fff5f5; border:1px solid #f3c7c7; border-radius:8px; padding:4px 12px; margin-top:12px; }
+        .error-box { background:#fff5f5; border:1px solid #f3c7c7; border-radius:8px; padding:4px 12px; margin:12px 0; }
         .error-box h2 { color:var(--bad); margin-top:8px; }
         .notice { background:#eaf5ea; border:1px solid #b9dfba; padding:8px 12px; border-radius:6px; } .notice.error { background:#fff5f5; border-color:#f3c7c7; }
         .new-key { background:#fff8e1; border:1px solid #f0d48a; padding:4px 12px 8px; border-radius:8px; }
