@@ -170,8 +170,16 @@ public sealed class EndToEndFixture : IAsyncLifetime
     {
         var loaded = page.WaitForResponseAsync(r => r.Request.IsNavigationRequest && r.Frame == page.MainFrame && r.Status is < 300 or >= 400);
         await page.ClickAsync(selector);
-        await loaded;
-        await page.WaitForLoadStateAsync(LoadState.Load);
+        var response = await loaded;
+        try
+        {
+            await page.WaitForLoadStateAsync(LoadState.Load);
+        }
+        catch (TimeoutException e)
+        {
+            await ScreenshotAsync(page, "timeout");
+            throw new TimeoutException($"{response.Status} {response.Url} {page.Url}", e);
+        }
     }
 
     public static async Task ScreenshotAsync(IPage page, string name)

@@ -8,7 +8,7 @@ internal static class ConsumersPage
 {
     public static IResult List(HttpContext context, ISightlineStore store, DefaultProject project)
     {
-        var scope = ViewScope.Resolve(context, store, project);
+        var scope = ViewScope.Resolve(context, store, project) with { UsesEnvironment = false };
         var consumers = store.GetConsumers(scope.ProjectId, scope.From, scope.To);
         var html = new Html();
         foreach (var group in consumers.GroupBy(c => c.Group ?? "").OrderBy(g => g.Key.Length == 0).ThenBy(g => g.Key, StringComparer.Ordinal))

@@ -8,7 +8,7 @@ internal static class ErrorsPage
 {
     public static IResult List(HttpContext context, ISightlineStore store, DefaultProject project)
     {
-        var scope = ViewScope.Resolve(context, store, project);
+        var scope = ViewScope.Resolve(context, store, project) with { UsesEnvironment = false };
         var summary = store.GetErrorSummary(scope.ProjectId, scope.From, scope.To, scope.Bucket);
         var groups = store.GetErrorGroups(scope.ProjectId, 200);
         var html = new Html().Raw("<section class=\"charts\"><div>").Tag("h2", "Occurrences").Raw(Charts.Counts(summary.Series, scope.Bucket, "errors")).Raw("</div></section>");
@@ -26,7 +26,7 @@ internal static class ErrorsPage
 
     public static IResult Detail(HttpContext context, ISightlineStore store, DefaultProject project, string? fp)
     {
-        var scope = ViewScope.Resolve(context, store, project);
+        var scope = ViewScope.Resolve(context, store, project) with { UsesEnvironment = false };
         var detail = fp is null ? null : store.GetErrorGroup(scope.ProjectId, fp, scope.From, scope.To, scope.Bucket, 20);
         if (detail is null) return Layout.Page(context, "Error not found", new Html().Tag("p", "No error group has this fingerprint.", "error").ToString(), scope, status: 404);
         var g = detail.Group;

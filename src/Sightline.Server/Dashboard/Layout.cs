@@ -40,11 +40,12 @@ internal static class Layout
     private static void ScopeForm(Html html, HttpContext context, ViewScope scope)
     {
         html.Raw("<form method=\"post\" action=\"/scope\" class=\"scope\">").Raw(Antiforgery(context))
-            .Raw("<input type=\"hidden\" name=\"back\" value=\"").Raw(Html.Attr(context.Request.Path + context.Request.QueryString)).Raw("\">")
+            .Raw("<input type=\"hidden\" name=\"back\" value=\"").Raw(Html.Attr(BackUrl(context))).Raw("\">")
             .Raw("<label>Project <select name=\"project\">");
         foreach (var p in scope.Projects)
             html.Raw("<option value=\"").Raw(Html.Attr(p.Name)).Raw(p.Id == scope.ProjectId ? "\" selected>" : "\">").Text(p.Name).Raw("</option>");
-        html.Raw("</select></label><label>Environment <select name=\"environment\"><option value=\"\">all</option>");
+        html.Raw("</select></label><label").Raw(scope.UsesEnvironment ? ">Environment" : " title=\"This page covers every environment\">Environment <span class=\"muted\">(not applied here)</span>")
+            .Raw(" <select name=\"environment\"><option value=\"\">all</option>");
         foreach (var e in scope.Project.Environments.Append(scope.Environment).OfType<string>().Distinct(StringComparer.Ordinal))
             html.Raw("<option value=\"").Raw(Html.Attr(e)).Raw(e == scope.Environment ? "\" selected>" : "\">").Text(e).Raw("</option>");
         html.Raw("</select></label><label>Range <select name=\"range\">");
@@ -52,6 +53,11 @@ internal static class Layout
             html.Raw("<option value=\"").Raw(r).Raw(r == scope.Range ? "\" selected>" : "\">").Text("last " + r).Raw("</option>");
         html.Raw("</select></label><button type=\"submit\">Apply</button></form>");
     }
+
+    /// <summary>Where the scope form returns: this page, or for the answer to a POST (e.g. a settings action) the page it belongs to.</summary>
+    private static string BackUrl(HttpContext context)
+        => HttpMethods.IsGet(context.Request.Method) ? context.Request.Path + context.Request.QueryString
+            : context.Request.Path.StartsWithSegments("/settings") ? "/settings" : "/";
 
     /// <summary>The hidden antiforgery field for a form on this page.</summary>
     public static string Antiforgery(HttpContext context)

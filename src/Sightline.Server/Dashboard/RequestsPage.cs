@@ -17,7 +17,7 @@ internal static class RequestsPage
     public static IResult List(HttpContext context, ISightlineStore store, DefaultProject project, string? route, string? method, string? statusClass,
         string? consumer, string? q, string? hasError, string? minDurationMs, string? cursor)
     {
-        var scope = ViewScope.Resolve(context, store, project);
+        var scope = ViewScope.Resolve(context, store, project) with { UsesEnvironment = false };
         route = Layout.NullIfEmpty(route);
         method = Layout.NullIfEmpty(method)?.ToUpperInvariant();
         consumer = Layout.NullIfEmpty(consumer);

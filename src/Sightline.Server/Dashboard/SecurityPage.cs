@@ -9,7 +9,7 @@ internal static class SecurityPage
 {
     public static IResult Render(HttpContext context, ISightlineStore store, DefaultProject project)
     {
-        var scope = ViewScope.Resolve(context, store, project);
+        var scope = ViewScope.Resolve(context, store, project) with { UsesEnvironment = false };
         var report = store.GetSecurityReport(scope.ProjectId, scope.From, scope.To, scope.Bucket);
         var html = new Html().Raw("<div class=\"cards\">");
         Layout.Card(html, "Refused attempts", Layout.N(report.Total), report.Total > 0 ? "bad" : null);
