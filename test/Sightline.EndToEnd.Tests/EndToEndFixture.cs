@@ -136,9 +136,10 @@ public sealed class EndToEndFixture : IAsyncLifetime
             var records = Store.SearchRequests(ProjectId, new RequestFilter(null, null, null, null, null, null, null, null, null, null, 500)).Items.Count;
             var counted = Store.GetOverview(ProjectId, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(2)).Requests;
             var security = Store.GetSecurityEvents(ProjectId).Count;
-            if (records >= IncomingRequests && counted >= IncomingRequests && security >= 3) return;
+            var instances = Store.GetInstances(ProjectId, DateTimeOffset.UtcNow).Count;
+            if (records >= IncomingRequests && counted >= IncomingRequests && security >= 3 && instances >= 2) return;
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"Ingest did not complete: {records} records, {counted} counted in metrics, {security} security events of {IncomingRequests} requests.");
+                throw new TimeoutException($"Ingest did not complete: {records} records, {counted} counted in metrics, {security} security events of {IncomingRequests} requests, {instances} of 2 SDK instances.");
             await Task.Delay(200);
         }
     }
