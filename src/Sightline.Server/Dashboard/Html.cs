@@ -18,6 +18,14 @@ internal sealed class Html
         return this;
     }
 
+    /// <summary>Our own markup with numbers formatted in <paramref name="provider"/>; never pass captured values through here.</summary>
+    public Html Raw(IFormatProvider provider, [System.Runtime.CompilerServices.InterpolatedStringHandlerArgument(nameof(provider))] ref System.Runtime.CompilerServices.DefaultInterpolatedStringHandler markup)
+    {
+        _ = provider;
+        _sb.Append(markup.ToStringAndClear());
+        return this;
+    }
+
     public Html Text(string? value)
     {
         _sb.Append(HtmlEncoder.Default.Encode(value ?? ""));

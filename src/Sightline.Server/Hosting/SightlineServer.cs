@@ -61,6 +61,7 @@ public static class SightlineServer
         app.MapGet("/readyz", (ISightlineStore s) => s.IsReady() ? Results.Text("ready") : Results.Problem(statusCode: 503, title: "Storage unavailable"));
         IngestEndpoint.Map(app);
         QueryEndpoints.Map(app);
+        DashboardQueryEndpoints.Map(app);
         DashboardEndpoints.Map(app);
         MonitoringApiEndpoints.Map(app);
         UptimeEndpoints.Map(app);

@@ -27,6 +27,7 @@ public sealed partial class SqliteStore : ISightlineStore
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Cache = SqliteCacheMode.Private, Pooling = true }.ToString();
         using var connection = Open();
         Execute(connection, Schema.Sql);
+        Execute(connection, DashboardSchemaSql);
     }
 
     /// <summary>Writers waiting for the single writer (for backpressure).</summary>
@@ -266,6 +267,7 @@ public sealed partial class SqliteStore : ISightlineStore
             insert.Parameters["$parent"].Value = (object?)record.ParentId?.ToString() ?? DBNull.Value;
             insert.Parameters["$body"].Value = JsonSerializer.Serialize(record, WireJsonContext.Default.RequestRecord);
             if (insert.ExecuteNonQuery() == 0) continue; // already stored: a retried batch
+            OnRecordStored(connection, tx, projectId, batch, record);
             if (record.Consumer is { } consumer)
                 UpsertConsumer(connection, tx, projectId, consumer.Identifier, consumer.Name, consumer.Group, record.Timestamp.ToUnixTimeMilliseconds());
             foreach (var error in record.Errors ?? [])
@@ -392,7 +394,7 @@ public sealed partial class SqliteStore : ISightlineStore
             ("DELETE FROM rollups WHERE rowid IN (SELECT rowid FROM rollups WHERE minute < $t LIMIT 5000)", rollupsBefore),
             ("DELETE FROM applied_items WHERE rowid IN (SELECT rowid FROM applied_items WHERE ts < $t LIMIT 5000)", recordsBefore),
             ("DELETE FROM security_events WHERE rowid IN (SELECT rowid FROM security_events WHERE ts < $t LIMIT 5000)", recordsBefore),
-        })
+        }.Concat(DashboardRetention.Select(r => (r.Sql, r.Rollup ? rollupsBefore : recordsBefore))))
         {
             while (!cancellationToken.IsCancellationRequested)
             {

@@ -76,4 +76,19 @@ public sealed class DashboardTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/v1/overview")).StatusCode);
     }
+
+    [Fact]
+    public async Task RequestLog_UntouchedFilterFormWithEmptyFields_FiltersOnTheFilledOnes()
+    {
+        await _server.PostBatchAsync(new IngestBatch { Records = [ServerFixture.Record("/users/1", 200), ServerFixture.Record("/users/2", 503)] });
+        using var client = await _server.SignedInClientAsync();
+
+        // What a browser sends for the filter form: every field, empty ones as "".
+        var response = await client.GetAsync("/requests?q=&route=&method=&consumer=&statusClass=5&minDurationMs=");
+        var html = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("/users/2", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("/users/1<", html, StringComparison.Ordinal);
+    }
 }

@@ -1,0 +1,145 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Sightline.Server.Hosting;
+using Sightline.Server.Storage;
+
+namespace Sightline.Server.Dashboard;
+
+/// <summary>
+/// Settings: projects (with the environments seen), the chosen project's ingest keys (create,
+/// rotate, revoke; a new key is shown once, in the response to the form that made it, and never
+/// again) and users (add, change password). Every form is a POST with an antiforgery token.
+/// </summary>
+internal static class SettingsPage
+{
+    public const int MinPasswordLength = 10;
+
+    public static void Map(RouteGroupBuilder pages)
+    {
+        pages.MapGet("/settings", (HttpContext context, ISightlineStore store, DefaultProject project) => Render(context, store, project));
+        pages.MapPost("/settings/projects", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, AddProject));
+        pages.MapPost("/settings/keys", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, CreateKey));
+        pages.MapPost("/settings/keys/rotate", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, RotateKey));
+        pages.MapPost("/settings/keys/revoke", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, RevokeKey));
+        pages.MapPost("/settings/users", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, AddUser));
+        pages.MapPost("/settings/users/password", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, ChangePassword));
+    }
+
+    /// <summary>What a settings form did: a message, whether it failed, and a new key's plaintext to show once.</summary>
+    private sealed record Outcome(string Message, bool Failed = false, string? NewKey = null);
+
+    private static async Task<IResult> HandleAsync(HttpContext context, ISightlineStore store, DefaultProject project, IAntiforgery antiforgery,
+        Func<IFormCollection, ISightlineStore, ViewScope, Outcome> action)
+    {
+        if (!await DashboardEndpoints.IsValidAsync(context, antiforgery))
+            return Render(context, store, project, new Outcome("The form expired or did not come from this site; nothing was changed. Try again.", true), 400);
+        var form = await context.Request.ReadFormAsync();
+        var outcome = action(form, store, ViewScope.Resolve(context, store, project));
+        return Render(context, store, project, outcome, outcome.Failed ? 400 : 200);
+    }
+
+    private static Outcome AddProject(IFormCollection form, ISightlineStore store, ViewScope scope)
+    {
+        var name = form["name"].ToString().Trim();
+        if (name.Length is 0 or > 100) return new("A project name is 1 to 100 characters.", true);
+        var (_, created) = store.EnsureProject(name);
+        return created ? new($"Project '{name}' created. Choose it above, then create an ingest key for it.") : new($"Project '{name}' already exists.", true);
+    }
+
+    private static Outcome CreateKey(IFormCollection form, ISightlineStore store, ViewScope scope)
+        => new($"New ingest key for project '{scope.Project.Name}'.", NewKey: store.CreateIngestKey(scope.ProjectId));
+
+    private static Outcome RotateKey(IFormCollection form, ISightlineStore store, ViewScope scope)
+    {
+        var keyId = form["keyId"].ToString();
+        return store.RotateIngestKey(scope.ProjectId, keyId) is { } key
+            ? new("Key rotated: the old key is revoked; configure the SDKs with the new one.", NewKey: key)
+            : new("That key is unknown, of another project, or already revoked.", true);
+    }
+
+    private static Outcome RevokeKey(IFormCollection form, ISightlineStore store, ViewScope scope)
+    {
+        var keyId = form["keyId"].ToString();
+        if (!store.GetIngestKeys(scope.ProjectId).Any(k => k.KeyId == keyId && !k.Revoked)) return new("That key is unknown, of another project, or already revoked.", true);
+        store.RevokeIngestKey(keyId);
+        return new("Key revoked: batches sent with it are refused from now on.");
+    }
+
+    private static Outcome AddUser(IFormCollection form, ISightlineStore store, ViewScope scope)
+    {
+        var username = form["username"].ToString().Trim();
+        var password = form["password"].ToString();
+        if (username.Length is 0 or > 64) return new("A user name is 1 to 64 characters.", true);
+        if (password.Length < MinPasswordLength) return new($"A password has at least {MinPasswordLength} characters.", true);
+        return store.EnsureUser(username, password) ? new($"User '{username}' added.") : new($"User '{username}' already exists.", true);
+    }
+
+    private static Outcome ChangePassword(IFormCollection form, ISightlineStore store, ViewScope scope)
+    {
+        var username = form["username"].ToString();
+        var password = form["password"].ToString();
+        if (password.Length < MinPasswordLength) return new($"A password has at least {MinPasswordLength} characters.", true);
+        return store.SetPassword(username, password) ? new($"Password of '{username}' changed.") : new($"There is no user '{username}'.", true);
+    }
+
+    private static IResult Render(HttpContext context, ISightlineStore store, DefaultProject project, Outcome? outcome = null, int status = 200)
+    {
+        var scope = ViewScope.Resolve(context, store, project);
+        var af = Layout.Antiforgery(context);
+        var html = new Html();
+        if (outcome is not null) html.Tag("p", outcome.Message, outcome.Failed ? "notice error" : "notice");
+        if (outcome?.NewKey is { } key)
+        {
+            // Shown once: the server keeps only its hash. The response must not be cached.
+            context.Response.Headers.CacheControl = "no-store";
+            html.Raw("<section class=\"new-key\">").Tag("h2", "Copy this key now: it will not be shown again")
+                .Raw("<code id=\"new-key\">").Text(key).Raw("</code>")
+                .Tag("p", "Set it as Sightline:ApiKey (environment variable Sightline__ApiKey) in the apps that send to this project.", "muted").Raw("</section>");
+        }
+
+        html.Tag("h2", "Projects").Table("projects", "Project", "Environments seen", "Created");
+        foreach (var p in scope.Projects)
+        {
+            html.Raw("<tr><td>").Text(p.Name).Raw(p.Id == scope.ProjectId ? " <span class=\"badge\">shown</span>" : "").Raw("</td>")
+                .Tag("td", p.Environments.Count == 0 ? "none reported yet" : string.Join(", ", p.Environments), p.Environments.Count == 0 ? "muted" : null)
+                .Tag("td", Layout.Utc(p.Created), "nowrap").Raw("</tr>");
+        }
+        html.EndTable(scope.Projects.Count);
+        html.Raw("<form method=\"post\" action=\"/settings/projects\" class=\"inline\">").Raw(af)
+            .Raw("<label>New project <input name=\"name\" required maxlength=\"100\"></label><button type=\"submit\">Add project</button></form>");
+
+        var keys = store.GetIngestKeys(scope.ProjectId);
+        html.Tag("h2", $"Ingest keys of '{scope.Project.Name}'").Table("keys", "Key", "Created", "State", "");
+        foreach (var k in keys)
+        {
+            html.Raw("<tr>").Tag("td", k.Prefix + "…", "mono").Tag("td", Layout.Utc(k.Created), "nowrap").Tag("td", k.Revoked ? "revoked" : "active", k.Revoked ? "muted" : "good").Raw("<td class=\"actions\">");
+            if (!k.Revoked)
+            {
+                foreach (var (action, label) in new[] { ("rotate", "Rotate"), ("revoke", "Revoke") })
+                {
+                    html.Raw("<form method=\"post\" action=\"/settings/keys/").Raw(action).Raw("\">").Raw(af)
+                        .Raw("<input type=\"hidden\" name=\"keyId\" value=\"").Raw(Html.Attr(k.KeyId)).Raw("\">")
+                        .Raw("<button type=\"submit\" class=\"").Raw(action == "revoke" ? "danger" : "secondary").Raw("\">").Text(label).Raw("</button></form>");
+                }
+            }
+            html.Raw("</td></tr>");
+        }
+        html.EndTable(keys.Count, "This project has no ingest key.");
+        html.Raw("<form method=\"post\" action=\"/settings/keys\" class=\"inline\">").Raw(af).Raw("<button type=\"submit\">Create ingest key</button></form>");
+
+        var users = store.GetUsers();
+        html.Tag("h2", "Users").Table("users", "User", "Created");
+        foreach (var u in users) html.Raw("<tr>").Tag("td", u.Username).Tag("td", Layout.Utc(u.Created), "nowrap").Raw("</tr>");
+        html.EndTable(users.Count);
+        html.Raw("<section class=\"columns\"><form method=\"post\" action=\"/settings/users\" class=\"stacked\">").Raw(af).Tag("h3", "Add a user")
+            .Raw("<label>User name <input name=\"username\" required maxlength=\"64\" autocomplete=\"off\"></label>")
+            .Raw("<label>Password <input name=\"password\" type=\"password\" required minlength=\"").Raw(MinPasswordLength.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Raw("\" autocomplete=\"new-password\"></label><button type=\"submit\">Add user</button></form>");
+        html.Raw("<form method=\"post\" action=\"/settings/users/password\" class=\"stacked\">").Raw(af).Tag("h3", "Change a password")
+            .Raw("<label>User <select name=\"username\">");
+        foreach (var u in users)
+            html.Raw("<option value=\"").Raw(Html.Attr(u.Username)).Raw(u.Username == context.User.Identity?.Name ? "\" selected>" : "\">").Text(u.Username).Raw("</option>");
+        html.Raw("</select></label><label>New password <input name=\"password\" type=\"password\" required minlength=\"").Raw(MinPasswordLength.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Raw("\" autocomplete=\"new-password\"></label><button type=\"submit\">Change password</button></form></section>");
+        return Layout.Page(context, "Settings", html.ToString(), scope, status: status);
+    }
+}

@@ -1,0 +1,76 @@
+using Sightline.Server.Query;
+
+namespace Sightline.Server.Storage;
+
+/// <summary>
+/// The dashboard's queries. Ranges are half-open [from, to); "bucketed" series start at
+/// <c>from</c> floored to the bucket size (UTC, from the Unix epoch) and hold one point per bucket up to
+/// <c>to</c>, empty buckets included with zeros. Percentiles are merged from histograms, never averaged.
+/// </summary>
+public partial interface ISightlineStore
+{
+    /// <summary>
+    /// Traffic in <paramref name="scope"/> for [from, to) from the per-minute rollups (rows whose
+    /// minute is in the range): totals (Totals.Method/Route are the scope's, or ""); Series in
+    /// <paramref name="bucket"/>-wide points with requests, errors and p50/p95/p99; Statuses by
+    /// status code ascending; Endpoints (method, route) by requests descending (FromInventory false);
+    /// Consumers by requests descending, at most 100, "" for requests with no consumer.
+    /// </summary>
+    TrafficReport GetTraffic(long projectId, TrafficScope scope, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket);
+
+    /// <summary>
+    /// The slowest incoming requests of one endpoint (exact method and route) in [from, to) from the
+    /// raw records: duration descending, then newest first, at most <paramref name="limit"/> (1..100).
+    /// </summary>
+    IReadOnlyList<RequestSummary> GetSlowestRequests(long projectId, string method, string route, DateTimeOffset from, DateTimeOffset to, int limit = 10);
+
+    /// <summary>
+    /// Outgoing calls in [from, to) (environment null = all) from the outgoing rollups, which count
+    /// every outgoing call once: those nested in an incoming record and standalone outgoing records.
+    /// A call is an error when its status is 0 (no response) or at least 500, or it carries errors.
+    /// Series: calls, errors and percentiles per bucket; Hosts by calls descending (host = the
+    /// record's Host, else its URL's authority, else "(unknown)").
+    /// </summary>
+    OutgoingReport GetOutgoing(long projectId, string? environment, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket);
+
+    /// <summary>
+    /// Error occurrences in [from, to) from the error rollups: one occurrence per error a stored
+    /// record carries (fingerprint = the error's fingerprint, else its type). Series: occurrences per
+    /// bucket in Requests and Errors (percentiles 0); CountsByFingerprint: occurrences per group in range.
+    /// </summary>
+    ErrorSummary GetErrorSummary(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket);
+
+    /// <summary>
+    /// One error group in [from, to), or null when the fingerprint is unknown: the group (all-time
+    /// count and first/last seen), occurrences in range, a bucketed series, affected endpoints
+    /// ("METHOD route") and consumers ("" = anonymous) by occurrences descending (at most 50 each),
+    /// and up to <paramref name="samples"/> of its most recent requests (newest first, whose raw record still exists).
+    /// </summary>
+    ErrorGroupDetail? GetErrorGroup(long projectId, string fingerprint, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, int samples = 20);
+
+    /// <summary>
+    /// Refused API-key attempts in [from, to) from the security events: total, the bucket starts,
+    /// counts per (bucket, reason) for non-empty buckets, and the top 20 reasons, client IPs
+    /// ("(unknown)" when none) and key prefixes ("(none)" when none), by count descending.
+    /// </summary>
+    SecurityReport GetSecurityReport(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket);
+
+    /// <summary>Every project by name, with the distinct environments its SDK instances reported (sorted; "" excluded).</summary>
+    IReadOnlyList<ProjectRow> GetProjects();
+
+    /// <summary>A project's ingest keys, newest first (id, display prefix, created, revoked).</summary>
+    IReadOnlyList<IngestKeyRow> GetIngestKeys(long projectId);
+
+    /// <summary>
+    /// Rotates key <paramref name="keyId"/> of <paramref name="projectId"/>: issues a new key for the
+    /// same project and revokes the old one at once. Returns the new key's plaintext (shown once,
+    /// never stored), or null when the key is unknown, of another project, or already revoked.
+    /// </summary>
+    string? RotateIngestKey(long projectId, string keyId);
+
+    /// <summary>Dashboard users by name.</summary>
+    IReadOnlyList<UserRow> GetUsers();
+
+    /// <summary>Sets an existing user's password (hashed); false when there is no such user.</summary>
+    bool SetPassword(string username, string newPassword);
+}

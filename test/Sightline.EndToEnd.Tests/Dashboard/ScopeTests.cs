@@ -1,0 +1,59 @@
+namespace Sightline.EndToEnd.Tests.Dashboard;
+
+/// <summary>The project / environment / range form at the top of each page, used in the browser.</summary>
+[Collection(EndToEndCollection.Name)]
+public sealed class ScopeTests(EndToEndFixture fixture)
+{
+    private static async Task ApplyAsync(Microsoft.Playwright.IPage page, string? project = null, string? environment = null, string? range = null)
+    {
+        if (project is not null) await page.SelectOptionAsync("form.scope select[name=project]", project);
+        if (environment is not null) await page.SelectOptionAsync("form.scope select[name=environment]", environment);
+        if (range is not null) await page.SelectOptionAsync("form.scope select[name=range]", range);
+        await EndToEndFixture.ClickAndWaitAsync(page, "form.scope button");
+    }
+
+    [Fact]
+    public async Task Environment_NarrowsOverviewToThatEnvironmentsTraffic()
+    {
+        var page = await fixture.SignedInPageAsync();
+        await page.GotoAsync("/");
+        var all = await page.Locator(".card strong").First.InnerTextAsync();
+
+        await ApplyAsync(page, environment: "staging");
+        var staging = await page.Locator(".card strong").First.InnerTextAsync();
+        await page.GotoAsync("/endpoints");
+        var routes = await page.Locator("table.endpoints tbody tr").AllInnerTextsAsync();
+
+        Assert.Equal(fixture.IncomingRequests.ToString(System.Globalization.CultureInfo.InvariantCulture), all);
+        Assert.Equal("7", staging); // the test app's requests: /items, /echo, /boom and four /secure/data
+        Assert.Equal("staging", await page.InputValueAsync("form.scope select[name=environment]"));
+        Assert.Contains(routes, r => r.Contains("/echo", StringComparison.Ordinal) && r.Contains("\t1\t", StringComparison.Ordinal));
+        Assert.Contains(routes, r => r.Contains("/checkout/fail", StringComparison.Ordinal) && r.Contains("\t0\t", StringComparison.Ordinal));
+        await EndToEndFixture.ScreenshotAsync(page, "endpoints-staging");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Project_NewProjectHasItsOwnEmptyDataAndKeys()
+    {
+        var page = await fixture.SignedInPageAsync();
+        await page.GotoAsync("/settings");
+        await page.FillAsync("form[action='/settings/projects'] input[name=name]", "billing");
+        await EndToEndFixture.ClickAndWaitAsync(page, "form[action='/settings/projects'] button");
+
+        await ApplyAsync(page, project: "billing", range: "24h");
+        Assert.Contains("Ingest keys of 'billing'", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        Assert.Equal(0, await page.Locator("table.keys tbody tr").CountAsync());
+        await EndToEndFixture.ClickAndWaitAsync(page, "text=Create ingest key");
+        var key = (await page.TextContentAsync("#new-key"))!.Trim();
+        var billing = fixture.Store.GetProjects().Single(p => p.Name == "billing").Id;
+        Assert.Equal(billing, fixture.Store.ValidateIngestKey(key));
+
+        await page.GotoAsync("/");
+        Assert.Equal("0", await page.Locator(".card strong").First.InnerTextAsync());
+        Assert.Equal("24h", await page.InputValueAsync("form.scope select[name=range]"));
+        await page.GotoAsync("/requests");
+        Assert.Equal(0, await page.Locator("table.log tbody tr").CountAsync());
+        await page.Context.CloseAsync();
+    }
+}

@@ -1,0 +1,111 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Sightline.Server.Tests.Dashboard;
+
+/// <summary>The settings forms and the scope form over HTTP: antiforgery required, keys shown once and never cached, no open redirects.</summary>
+public sealed partial class SettingsFormsTests : IAsyncLifetime
+{
+    private ServerFixture _server = null!;
+
+    public async Task InitializeAsync() => _server = await ServerFixture.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
+    private static partial Regex TokenPattern();
+
+    private static async Task<string> TokenAsync(HttpClient client, string page = "/settings")
+        => TokenPattern().Match(await client.GetStringAsync(page)).Groups[1].Value;
+
+    [Theory]
+    [InlineData("/settings/keys")]
+    [InlineData("/settings/keys/revoke")]
+    [InlineData("/settings/keys/rotate")]
+    [InlineData("/settings/users")]
+    [InlineData("/settings/users/password")]
+    [InlineData("/settings/projects")]
+    public async Task SettingsForm_WithoutAntiforgeryToken_ChangesNothing(string path)
+    {
+        using var client = await _server.SignedInClientAsync();
+        var keyId = _server.Store.GetIngestKeys(1).Single().KeyId;
+
+        var response = await client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["keyId"] = keyId, ["username"] = "admin", ["password"] = "a-new-password-123", ["name"] = "evil",
+        }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Single(_server.Store.GetIngestKeys(1));
+        Assert.NotNull(_server.Store.ValidateIngestKey(_server.IngestKey));
+        Assert.True(_server.Store.VerifyUser("admin", ServerFixture.AdminPassword));
+        Assert.Single(_server.Store.GetProjects());
+    }
+
+    [Fact]
+    public async Task CreateKey_ShowsItOnceNotCachedAndNeverAgain()
+    {
+        using var client = await _server.SignedInClientAsync();
+        var token = await TokenAsync(client);
+
+        var response = await client.PostAsync("/settings/keys", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+        var html = await response.Content.ReadAsStringAsync();
+        var key = Regex.Match(html, "<code id=\"new-key\">([^<]+)</code>").Groups[1].Value;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.True(response.Headers.CacheControl!.NoStore);
+        Assert.Equal(1, _server.Store.ValidateIngestKey(key));
+        Assert.DoesNotContain(key, await client.GetStringAsync("/settings"), StringComparison.Ordinal);
+        Assert.DoesNotContain(key, await client.GetStringAsync("/api/v1/ingest-keys"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddUser_ShortPassword_RefusedWithMessage()
+    {
+        using var client = await _server.SignedInClientAsync();
+        var token = await TokenAsync(client);
+
+        var response = await client.PostAsync("/settings/users", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["username"] = "dave", ["password"] = "short",
+        }));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("at least 10 characters", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(_server.Store.GetUsers(), u => u.Username == "dave");
+    }
+
+    [Theory]
+    [InlineData("//evil.example/x")]
+    [InlineData("/\\evil.example")]
+    [InlineData("https://evil.example/")]
+    public async Task ScopeForm_ForeignBackUrl_RedirectsHome(string back)
+    {
+        using var client = await _server.SignedInClientAsync();
+        var token = await TokenAsync(client, "/");
+
+        var response = await client.PostAsync("/scope", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["project"] = "default", ["environment"] = "", ["range"] = "24h", ["back"] = back,
+        }));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task ScopeForm_ChosenRange_IsKeptAndWinsOverTheBackUrlsRange()
+    {
+        using var client = await _server.SignedInClientAsync();
+        var token = await TokenAsync(client, "/");
+
+        var response = await client.PostAsync("/scope", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["project"] = "default", ["environment"] = "", ["range"] = "7d", ["back"] = "/endpoints?range=15m&x=1",
+        }));
+        var page = await client.GetStringAsync("/endpoints");
+
+        Assert.Equal("/endpoints?x=1", response.Headers.Location!.OriginalString);
+        Assert.Contains("<option value=\"7d\" selected>", page, StringComparison.Ordinal);
+    }
+}
