@@ -64,16 +64,14 @@ internal sealed class IpAllowList
             address = address.MapToIPv4();
             prefix -= 96;
         }
-        try
+        var masked = Mask(address, prefix);
+        if (!masked.Equals(address))
         {
-            network = new IPNetwork(address, prefix);
-            return true;
-        }
-        catch (ArgumentException)
-        {
-            error = $"'{text}' has address bits set after the /{prefix} prefix; did you mean {new IPNetwork(Mask(address, prefix), prefix)}?";
+            error = $"'{text}' has address bits set after the /{prefix} prefix; did you mean {masked}/{prefix}?";
             return false;
         }
+        network = new IPNetwork(address, prefix);
+        return true;
     }
 
     private static IPAddress Mask(IPAddress address, int prefix)
