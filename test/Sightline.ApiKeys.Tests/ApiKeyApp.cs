@@ -108,7 +108,7 @@ internal sealed class ApiKeyApp : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    public static async Task AssertRefusedAsync(HttpResponseMessage response, HttpStatusCode status, string reason)
+    public static async Task<JsonElement> AssertRefusedAsync(HttpResponseMessage response, HttpStatusCode status, string reason)
     {
         Assert.Equal(status, response.StatusCode);
         var problem = await ProblemAsync(response);
@@ -125,6 +125,7 @@ internal sealed class ApiKeyApp : IAsyncDisposable
         {
             Assert.Empty(response.Headers.WwwAuthenticate);
         }
+        return problem;
     }
 }
 

@@ -14,7 +14,7 @@ internal sealed class ApiKeyRefusals(ApiKeyMetrics metrics, ILogger<ApiKeyRefusa
     public const int LogsPerSecond = 20;
 
     private readonly Lock _gate = new();
-    private long _windowStart = long.MinValue;
+    private long _windowStart;
     private int _loggedInWindow;
     private long _suppressed;
 
