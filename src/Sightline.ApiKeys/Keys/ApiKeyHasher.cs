@@ -16,19 +16,26 @@ public sealed class ApiKeyHasher
     private const int MaxKeyLength = 128;
     private readonly Dictionary<int, byte[]> _peppers;
 
+    // One keyed HMAC per thread and pepper, reset after each use: setting up an HMAC key costs about as much as
+    // hashing a key, so reusing the keyed state halves the cost of validating a cached key.
+    private readonly Dictionary<int, ThreadLocal<IncrementalHash>> _hmacs;
+
     /// <summary>Creates a hasher from <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentException">A pepper is too short, a version is below 1, or the current version is not configured.</exception>
     public ApiKeyHasher(ApiKeyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         _peppers = [];
+        _hmacs = [];
         foreach (var (version, pepper) in options.Peppers)
         {
             if (version < 1)
                 throw new ArgumentException($"Sightline:ApiKeys:Peppers: version {version} is invalid; versions start at 1 (0 means no pepper).", nameof(options));
             if (string.IsNullOrEmpty(pepper) || pepper.Length < MinPepperLength)
                 throw new ArgumentException($"Sightline:ApiKeys:Peppers:{version} is too short; use at least {MinPepperLength} (ideally 32+) random characters.", nameof(options));
-            _peppers[version] = Encoding.UTF8.GetBytes(pepper);
+            var bytes = Encoding.UTF8.GetBytes(pepper);
+            _peppers[version] = bytes;
+            _hmacs[version] = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, bytes));
         }
         CurrentVersion = options.CurrentPepperVersion ?? (_peppers.Count == 0 ? 0 : _peppers.Keys.Max());
         if (CurrentVersion != 0 && !_peppers.ContainsKey(CurrentVersion))
@@ -79,8 +86,9 @@ public sealed class ApiKeyHasher
             SHA256.HashData(bytes, destination);
             return true;
         }
-        if (!_peppers.TryGetValue(version, out var pepper)) return false;
-        HMACSHA256.HashData(pepper, bytes, destination);
-        return true;
+        if (!_hmacs.TryGetValue(version, out var hmac)) return false;
+        var state = hmac.Value!;
+        state.AppendData(bytes);
+        return state.TryGetHashAndReset(destination, out _);
     }
 }
