@@ -65,6 +65,7 @@ internal sealed class ApiKeyApp : IAsyncDisposable
             context.Connection.RemoteIpAddress?.ToString()))).RequireAuthorization();
         app.MapGet("/orders", () => "orders").RequireScope("orders:read");
         app.MapPost("/orders", () => "created").RequireScope("orders:write");
+        app.MapGet("/staff", () => "staff").RequireAuthorization(p => p.RequireRole("staff"));
         var admin = app.MapGroup("/admin").RequireScope("admin");
         admin.MapGet("/users", () => "users");
         app.MapControllers();

@@ -67,8 +67,8 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         // A policy other than RequireScope denied an authenticated key.
-        refusals.Report(Context, "forbidden", Context.Features.Get<ValidatedKey>()?.Record.Id, Options.KeyPrefix);
-        return ProblemWriter.WriteAsync(Context, StatusCodes.Status403Forbidden, "forbidden");
+        refusals.Report(Context, ApiKeyFailureReasons.Forbidden, Context.Features.Get<ValidatedKey>()?.Record.Id, Options.KeyPrefix);
+        return ProblemWriter.WriteAsync(Context, StatusCodes.Status403Forbidden, ApiKeyFailureReasons.Forbidden);
     }
 
     private string? ReadKey()

@@ -29,4 +29,7 @@ public static class ApiKeyFailureReasons
 
     /// <summary>The key's rate limit is exhausted (429 with <c>Retry-After</c>).</summary>
     public const string RateLimited = "rate_limited";
+
+    /// <summary>An authorization policy other than a scope requirement denied an authenticated key (403).</summary>
+    public const string Forbidden = "forbidden";
 }

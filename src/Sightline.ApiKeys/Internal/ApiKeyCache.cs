@@ -13,6 +13,7 @@ internal sealed class ApiKeyCache
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Entry>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
     private readonly int _maxEntries;
+    private int _added;
 
     public ApiKeyCache(IOptions<ApiKeyOptions> options)
     {
@@ -35,8 +36,15 @@ internal sealed class ApiKeyCache
 
     public void Set(string id, ValidatedKey? key, long expiresAtTicks)
     {
-        if (_entries.Count >= _maxEntries) _entries.Clear();
-        _entries[id] = new Entry(key, expiresAtTicks);
+        // ConcurrentDictionary.Count takes every lock: track additions instead (an upper bound of the count).
+        if (Volatile.Read(ref _added) >= _maxEntries)
+        {
+            _entries.Clear();
+            Volatile.Write(ref _added, 0);
+        }
+        var entry = new Entry(key, expiresAtTicks);
+        if (_entries.TryAdd(id, entry)) Interlocked.Increment(ref _added);
+        else _entries[id] = entry;
     }
 
     public void Invalidate(string id) => _entries.TryRemove(id, out _);

@@ -12,7 +12,12 @@ internal sealed class LastUsedTracker
 
     public int PendingCount => _pending.Count;
 
-    public void Touch(string id, long utcTicks) => _pending[id] = utcTicks;
+    public void Touch(string id, long utcTicks)
+    {
+        // Last-used has second resolution in practice: skip the (locking) write when nothing would change that matters.
+        if (_pending.TryGetValue(id, out var recorded) && utcTicks - recorded < TimeSpan.TicksPerSecond) return;
+        _pending[id] = utcTicks;
+    }
 
     /// <summary>Takes what was recorded so far. A use recorded while draining stays for the next batch.</summary>
     public List<KeyValuePair<string, DateTimeOffset>> Drain()

@@ -61,6 +61,7 @@ internal static class ProblemWriter
         ApiKeyFailureReasons.Expired => "The API key has expired.",
         ApiKeyFailureReasons.IpNotAllowed => "The API key may not be used from this IP address.",
         ApiKeyFailureReasons.ScopeMissing => "The API key lacks a scope this endpoint requires.",
+        ApiKeyFailureReasons.Forbidden => "The API key is not allowed to do this.",
         ApiKeyFailureReasons.RateLimited => "The API key's rate limit is exhausted; retry after the number of seconds in Retry-After.",
         _ => "The request was refused.",
     };

@@ -58,7 +58,7 @@ public sealed class ApiKeyManager : IApiKeyManager
             Scopes = scopes,
             AllowedNetworks = networks,
             CreatedAt = Now(),
-            ExpiresAt = request.ExpiresAt?.ToUniversalTime(),
+            ExpiresAt = request.ExpiresAt is { } expiresAt ? Millis(expiresAt) : null,
             RateLimit = request.RateLimit,
         };
         await _store.CreateAsync(record, cancellationToken).ConfigureAwait(false);
@@ -126,7 +126,7 @@ public sealed class ApiKeyManager : IApiKeyManager
         if (update.Scopes is not null) record.Scopes = CheckScopes(update.Scopes);
         if (update.AllowedNetworks is not null) record.AllowedNetworks = CheckNetworks(update.AllowedNetworks);
         if (update.ClearExpiry) record.ExpiresAt = null;
-        else if (update.ExpiresAt is { } expires) record.ExpiresAt = expires.ToUniversalTime();
+        else if (update.ExpiresAt is { } expires) record.ExpiresAt = Millis(expires);
         if (update.ClearRateLimit) record.RateLimit = null;
         else if (update.RateLimit is { } limit)
         {
@@ -138,12 +138,11 @@ public sealed class ApiKeyManager : IApiKeyManager
         return updated ? record : null;
     }
 
-    private DateTimeOffset Now()
-    {
-        // Stores keep millisecond precision; issue times at that precision so what is returned equals what is read back.
-        var now = _timeProvider.GetUtcNow();
-        return new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
-    }
+    private DateTimeOffset Now() => Millis(_timeProvider.GetUtcNow());
+
+    // Stores keep millisecond precision: use it everywhere, so what is returned equals what is read back.
+    private static DateTimeOffset Millis(DateTimeOffset time) =>
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
 
     private static string[] CheckScopes(string[] scopes)
     {

@@ -78,6 +78,16 @@ public sealed class ScopeAndRateLimitTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OtherPolicy_DeniesKey_403Forbidden()
+    {
+        var created = await _app.CreateKeyAsync(configure: r => r.Scopes = ["staff"]);
+
+        var response = await _app.GetAsync("/staff", created.Key);
+
+        await ApiKeyApp.AssertRefusedAsync(response, HttpStatusCode.Forbidden, ApiKeyFailureReasons.Forbidden);
+    }
+
+    [Fact]
     public async Task RateLimit_Exhausted_429WithRetryAfter()
     {
         var created = await _app.CreateKeyAsync(configure: r => r.RateLimit = new ApiKeyRateLimit(3, TimeSpan.FromMinutes(1)));

@@ -27,6 +27,27 @@ public sealed class ApiKeyManagerTests
     }
 
     [Fact]
+    public async Task Create_SubMillisecondExpiry_ReturnedEqualsStored()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "sightline-apikeys-tests", Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(directory);
+        try
+        {
+            var store = new Sightline.ApiKeys.Sqlite.SqliteApiKeyStore($"Data Source={Path.Combine(directory, "keys.db")}");
+            var manager = new ApiKeyManager(store, timeProvider: _time);
+
+            var created = await manager.CreateAsync(new ApiKeyCreateRequest { Name = "k", ExpiresAt = _time.GetUtcNow().AddTicks(12_345) });
+
+            Assert.Equal(created.Record.ExpiresAt, (await store.FindAsync(created.Record.Id))!.ExpiresAt);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Create_ForProject_ListedByConsumer()
     {
         var manager = new ApiKeyManager(new InMemoryApiKeyStore(), format: new ApiKeyFormat("sl_ingest"));
