@@ -95,16 +95,18 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     private static ClaimsPrincipal CreatePrincipal(ValidatedKey key, string scheme)
     {
+        // Claims are created with the identity as their subject so ClaimsIdentity does not clone each one.
         var record = key.Record;
-        var claims = new List<Claim>(5 + record.Scopes.Length)
-        {
-            new(ApiKeyClaimTypes.KeyId, record.Id),
-            new(ApiKeyClaimTypes.KeyName, record.Name),
-            new(ApiKeyClaimTypes.ConsumerId, key.Consumer.Identifier),
-        };
-        if (key.Consumer.Name is { } name) claims.Add(new Claim(ApiKeyClaimTypes.ConsumerName, name));
-        if (key.Consumer.Group is { } group) claims.Add(new Claim(ApiKeyClaimTypes.ConsumerGroup, group));
-        foreach (var scope in record.Scopes) claims.Add(new Claim(ApiKeyClaimTypes.Scope, scope));
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, scheme, ApiKeyClaimTypes.ConsumerName, ClaimTypes.Role));
+        var identity = new ClaimsIdentity(scheme, ApiKeyClaimTypes.ConsumerName, ClaimTypes.Role);
+        Add(identity, ApiKeyClaimTypes.KeyId, record.Id);
+        Add(identity, ApiKeyClaimTypes.KeyName, record.Name);
+        Add(identity, ApiKeyClaimTypes.ConsumerId, key.Consumer.Identifier);
+        if (key.Consumer.Name is { } name) Add(identity, ApiKeyClaimTypes.ConsumerName, name);
+        if (key.Consumer.Group is { } group) Add(identity, ApiKeyClaimTypes.ConsumerGroup, group);
+        foreach (var scope in record.Scopes) Add(identity, ApiKeyClaimTypes.Scope, scope);
+        return new ClaimsPrincipal(identity);
     }
+
+    private static void Add(ClaimsIdentity identity, string type, string value) =>
+        identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity));
 }
