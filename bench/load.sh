@@ -6,6 +6,7 @@
 #   records           metrics + a record per request (headers, no bodies)
 #   full              headers + 2 KiB JSON bodies both ways, 3 redaction paths, 100% sampling
 #   full-server-down  full, while the server is unreachable (the spool fills)
+#   apikey            no SDK; every endpoint behind AddApiKey (a valid X-Api-Key on each request; target >= 0.95x bare)
 # Prints: mode: <name> rps: <n> ratio_vs_bare: <x.xx> p99_ms: <n> cpu_us_per_req: <n>
 # cpu_us_per_req is the app process's CPU time per request minus bare's.
 # Usage: bench/load.sh [seconds-per-mode=10] [connections=32]   (SINK=server to ship to a real Sightline server)
@@ -20,6 +21,7 @@ trap cleanup EXIT
 
 dotnet build -c Release -v q -nologo samples/Sightline.Samples.Orders >/dev/null
 dotnet build -c Release -v q -nologo bench/Sightline.Benchmarks >/dev/null
+dotnet build -c Release -v q -nologo tools/Sightline.Cli >/dev/null
 app_dll=samples/Sightline.Samples.Orders/bin/Release/net10.0/Sightline.Samples.Orders.dll
 
 # Records go to a discarding ingest sink (SINK=server uses the real Sightline server instead; its
@@ -38,6 +40,17 @@ else
   key=sl_bench_key
 fi
 
+# apikey mode: a key issued by the sightline tool into a configuration entry, handed to the app as environment
+# variables (Sightline__ApiKeys__Keys__0__*); other modes ignore them. Every mode sends the X-Api-Key header.
+dotnet tools/Sightline.Cli/bin/Release/net10.0/sightline.dll keys create --store config -n load-bench --json >"$work/apikey.json"
+api_key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["key"])' "$work/apikey.json")
+eval "$(python3 -c '
+import json, sys
+entry = json.load(open(sys.argv[1]))["configurationEntry"]
+for name in ("Id", "Prefix", "Hash", "PepperVersion", "Name"):
+    print(f"export Sightline__ApiKeys__Keys__0__{name}={entry[name]!r}")
+' "$work/apikey.json")"
+
 python3 - "$work/body.json" <<'PY'
 import json, sys
 items = [{"sku": f"SKU-{i}", "name": f"Item number {i}", "secret": f"s-{i:06d}"} for i in range(40)]
@@ -51,6 +64,7 @@ cat >"$work/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer bench-token"
+wrk.headers["X-Api-Key"] = "$api_key"
 local f = io.open("$work/body.json", "r"); wrk.body = f:read("*a"); f:close()
 LUA
 
@@ -79,7 +93,7 @@ run_mode() {   # one measurement: appends "name rps p99_ms cpu_us_per_req" to $r
 # The machine is shared and noisy: modes are interleaved over ROUNDS rounds and the median of each
 # is reported; ratios and CPU are against bare's median from the same run.
 for round in $(seq "${ROUNDS:-3}"); do
-  for mode in ${MODES:-bare metrics records full full-server-down}; do
+  for mode in ${MODES:-bare metrics records full full-server-down apikey}; do
     case $mode in
       full-server-down) run_mode "$mode" full http://127.0.0.1:9 ;;
       *) run_mode "$mode" "$mode" http://127.0.0.1:5181 ;;

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Sightline.ApiKeys;
 using Sightline.AspNetCore;
 
 namespace Sightline.Samples.Orders;
@@ -12,7 +14,7 @@ namespace Sightline.Samples.Orders;
 /// </summary>
 public static class OrdersApp
 {
-    /// <summary>Builds the app listening on <paramref name="url"/>. <paramref name="mode"/>: full (default), records, metrics, off (SDK registered but disabled), bare.</summary>
+    /// <summary>Builds the app listening on <paramref name="url"/>. <paramref name="mode"/>: full (default), records, metrics, off (SDK registered but disabled), bare, apikey (bare, every endpoint behind API-key authentication with keys from configuration).</summary>
     public static WebApplication Build(string[] args, string url, Action<SightlineOptions>? configure = null, string mode = "full")
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -20,7 +22,8 @@ public static class OrdersApp
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddControllers();
         builder.Services.AddHttpClient("partner", c => c.Timeout = TimeSpan.FromSeconds(2));
-        var instrumented = mode != "bare";
+        var instrumented = mode is not ("bare" or "apikey");
+        var apiKeys = mode == "apikey";
         if (instrumented)
         {
             builder.Services.AddSightline(o =>
@@ -36,8 +39,20 @@ public static class OrdersApp
                 configure?.Invoke(o);
             });
         }
+        if (apiKeys)
+        {
+            // Keys from configuration (Sightline:ApiKeys:Keys, as printed by `sightline keys create --store config`); every endpoint needs one.
+            builder.Services.AddSingleton<IApiKeyStore>(new ConfigurationApiKeyStore(builder.Configuration));
+            builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey();
+            builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        }
         var app = builder.Build();
         if (instrumented) app.UseSightline();
+        if (apiKeys)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
         app.Use(static (context, next) =>
         {
             // Demo consumers: identify the caller from a header, as an app would from its auth.

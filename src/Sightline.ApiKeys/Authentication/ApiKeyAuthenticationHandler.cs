@@ -1,0 +1,112 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Sightline.ApiKeys.Internal;
+using Sightline.Protocol.Wire;
+
+namespace Sightline.ApiKeys;
+
+/// <summary>
+/// Authenticates requests by API key (see <see cref="ApiKeyAuthenticationOptions"/>). Refusals are answered as RFC 9457
+/// problem details with a stable <c>reason</c>: 401 with <c>WWW-Authenticate</c> for missing, malformed, invalid,
+/// revoked and expired keys; 403 when the client IP is not in the key's allowlist.
+/// </summary>
+internal sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<ApiKeyAuthenticationOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyValidator validator,
+    ApiKeyRefusals refusals,
+    ApiKeyMetrics metrics,
+    LastUsedTracker lastUsed,
+    TimeProvider timeProvider)
+    : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
+{
+    private string _failure = ApiKeyFailureReasons.Missing;
+    private string? _failedKeyId;
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var key = ReadKey();
+        if (key is null) return AuthenticateResult.NoResult();
+        var options = Options;
+        var check = await validator.ValidateAsync(key, options.Format, Context.Connection.RemoteIpAddress, options.CacheDuration, Context.RequestAborted).ConfigureAwait(false);
+        if (!check.Succeeded)
+        {
+            _failure = check.Reason!;
+            _failedKeyId = check.KeyId;
+            return AuthenticateResult.Fail(check.Reason!);
+        }
+        var validated = check.Key!;
+        lastUsed.Touch(validated.Record.Id, timeProvider.GetUtcNow().UtcTicks);
+        metrics.Authenticated();
+        Context.Features.Set(validated);
+        Context.Features.Set<ISightlineRequestHints>(validated.Hints);
+        return AuthenticateResult.Success(new AuthenticationTicket(CreatePrincipal(validated, Scheme.Name), Scheme.Name));
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var reason = _failure;
+        refusals.Report(Context, reason, _failedKeyId, Options.KeyPrefix);
+        if (reason == ApiKeyFailureReasons.IpNotAllowed)
+        {
+            // The key is genuine; the network is wrong. Authenticating again would not help: 403, no challenge.
+            await ProblemWriter.WriteAsync(Context, StatusCodes.Status403Forbidden, reason).ConfigureAwait(false);
+            return;
+        }
+        Response.Headers.Append(HeaderNames.WWWAuthenticate,
+            $"ApiKey realm=\"{Options.Realm}\", header=\"{Options.HeaderName}\", error=\"{reason}\"");
+        await ProblemWriter.WriteAsync(Context, StatusCodes.Status401Unauthorized, reason).ConfigureAwait(false);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        // A policy other than RequireScope denied an authenticated key.
+        refusals.Report(Context, ApiKeyFailureReasons.Forbidden, Context.Features.Get<ValidatedKey>()?.Record.Id, Options.KeyPrefix);
+        return ProblemWriter.WriteAsync(Context, StatusCodes.Status403Forbidden, ApiKeyFailureReasons.Forbidden);
+    }
+
+    private string? ReadKey()
+    {
+        var options = Options;
+        var headers = Request.Headers;
+        if (headers.TryGetValue(options.HeaderName, out var values) && values.Count > 0)
+            return values.Count == 1 && !string.IsNullOrWhiteSpace(values[0]) ? values[0]!.Trim() : "";
+        if (options.AllowAuthorizationHeader && headers.Authorization is { Count: 1 } authorization)
+        {
+            var value = authorization[0].AsSpan().Trim();
+            var space = value.IndexOf(' ');
+            if (space > 0)
+            {
+                var scheme = value[..space];
+                if (scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) || scheme.Equals("ApiKey", StringComparison.OrdinalIgnoreCase))
+                    return value[(space + 1)..].Trim().ToString();
+            }
+        }
+        if (options.AllowQueryString && Request.Query.TryGetValue(options.QueryParameterName, out var query) && query.Count == 1 && !string.IsNullOrWhiteSpace(query[0]))
+            return query[0]!.Trim();
+        return null;
+    }
+
+    private static ClaimsPrincipal CreatePrincipal(ValidatedKey key, string scheme)
+    {
+        // Claims are created with the identity as their subject so ClaimsIdentity does not clone each one.
+        var record = key.Record;
+        var identity = new ClaimsIdentity(scheme, ApiKeyClaimTypes.ConsumerName, ClaimTypes.Role);
+        Add(identity, ApiKeyClaimTypes.KeyId, record.Id);
+        Add(identity, ApiKeyClaimTypes.KeyName, record.Name);
+        Add(identity, ApiKeyClaimTypes.ConsumerId, key.Consumer.Identifier);
+        if (key.Consumer.Name is { } name) Add(identity, ApiKeyClaimTypes.ConsumerName, name);
+        if (key.Consumer.Group is { } group) Add(identity, ApiKeyClaimTypes.ConsumerGroup, group);
+        foreach (var scope in record.Scopes) Add(identity, ApiKeyClaimTypes.Scope, scope);
+        return new ClaimsPrincipal(identity);
+    }
+
+    private static void Add(ClaimsIdentity identity, string type, string value) =>
+        identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity));
+}
