@@ -1,0 +1,211 @@
+using System.Buffers;
+using System.Text.Json;
+using Sightline.AspNetCore.Capture;
+using Sightline.Protocol.Wire;
+
+namespace Sightline.AspNetCore.Transport;
+
+/// <summary>
+/// Writes request records as the wire JSON of <see cref="RequestRecord"/> (the same members, names
+/// and order as <see cref="WireJsonContext"/>, nulls omitted), by hand: headers come from pooled
+/// pairs and bodies from pooled UTF-8 without ever becoming dictionaries or UTF-16 strings, and
+/// body text is escaped with a vectorized scan (only <c>"</c>, <c>\</c> and control characters are
+/// escaped; the result parses to the same string as the serializer's own output).
+/// Used by the shipper's single thread only (it keeps a scratch buffer).
+/// </summary>
+internal sealed class RecordJsonWriter
+{
+    private static readonly SearchValues<byte> s_mustEscape = SearchValues.Create(
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, (byte)'"', (byte)'\\']);
+
+    private static readonly JsonEncodedText s_id = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText s_direction = JsonEncodedText.Encode("direction");
+    private static readonly JsonEncodedText s_parentId = JsonEncodedText.Encode("parentId");
+    private static readonly JsonEncodedText s_timestamp = JsonEncodedText.Encode("timestamp");
+    private static readonly JsonEncodedText s_durationNs = JsonEncodedText.Encode("durationNs");
+    private static readonly JsonEncodedText s_method = JsonEncodedText.Encode("method");
+    private static readonly JsonEncodedText s_routeTemplate = JsonEncodedText.Encode("routeTemplate");
+    private static readonly JsonEncodedText s_path = JsonEncodedText.Encode("path");
+    private static readonly JsonEncodedText s_query = JsonEncodedText.Encode("query");
+    private static readonly JsonEncodedText s_host = JsonEncodedText.Encode("host");
+    private static readonly JsonEncodedText s_url = JsonEncodedText.Encode("url");
+    private static readonly JsonEncodedText s_status = JsonEncodedText.Encode("status");
+    private static readonly JsonEncodedText s_requestHeaders = JsonEncodedText.Encode("requestHeaders");
+    private static readonly JsonEncodedText s_responseHeaders = JsonEncodedText.Encode("responseHeaders");
+    private static readonly JsonEncodedText s_requestBody = JsonEncodedText.Encode("requestBody");
+    private static readonly JsonEncodedText s_responseBody = JsonEncodedText.Encode("responseBody");
+    private static readonly JsonEncodedText s_requestSize = JsonEncodedText.Encode("requestSize");
+    private static readonly JsonEncodedText s_responseSize = JsonEncodedText.Encode("responseSize");
+    private static readonly JsonEncodedText s_clientIp = JsonEncodedText.Encode("clientIp");
+    private static readonly JsonEncodedText s_userAgent = JsonEncodedText.Encode("userAgent");
+    private static readonly JsonEncodedText s_consumer = JsonEncodedText.Encode("consumer");
+    private static readonly JsonEncodedText s_errors = JsonEncodedText.Encode("errors");
+    private static readonly JsonEncodedText s_validationErrors = JsonEncodedText.Encode("validationErrors");
+    private static readonly JsonEncodedText s_outgoing = JsonEncodedText.Encode("outgoing");
+    private static readonly JsonEncodedText s_traceId = JsonEncodedText.Encode("traceId");
+    private static readonly JsonEncodedText s_spanId = JsonEncodedText.Encode("spanId");
+    private static readonly JsonEncodedText s_service = JsonEncodedText.Encode("service");
+    private static readonly JsonEncodedText s_content = JsonEncodedText.Encode("content");
+    private static readonly JsonEncodedText s_contentType = JsonEncodedText.Encode("contentType");
+    private static readonly JsonEncodedText s_truncated = JsonEncodedText.Encode("truncated");
+    private static readonly JsonEncodedText s_omitted = JsonEncodedText.Encode("omitted");
+
+    private byte[] _scratch = new byte[4096];
+
+    /// <summary>Writes a captured incoming request.</summary>
+    public void Write(Utf8JsonWriter writer, IncomingRecord incoming) => Write(writer, incoming.Record, incoming);
+
+    /// <summary>Writes a request record (e.g. an outgoing call).</summary>
+    public void Write(Utf8JsonWriter writer, RequestRecord record) => Write(writer, record, null);
+
+    private void Write(Utf8JsonWriter w, RequestRecord r, IncomingRecord? incoming)
+    {
+        w.WriteStartObject();
+        w.WriteString(s_id, r.Id);
+        String(w, s_direction, r.Direction);
+        if (r.ParentId is { } parentId) w.WriteString(s_parentId, parentId);
+        w.WriteString(s_timestamp, r.Timestamp);
+        w.WriteNumber(s_durationNs, r.DurationNs);
+        String(w, s_method, r.Method);
+        String(w, s_routeTemplate, r.RouteTemplate);
+        String(w, s_path, r.Path);
+        String(w, s_query, r.Query);
+        String(w, s_host, r.Host);
+        String(w, s_url, r.Url);
+        w.WriteNumber(s_status, r.Status);
+        if (incoming?.RequestHeaders is { } requestHeaders) Headers(w, s_requestHeaders, requestHeaders);
+        else Headers(w, s_requestHeaders, r.RequestHeaders);
+        if (incoming?.ResponseHeaders is { } responseHeaders) Headers(w, s_responseHeaders, responseHeaders);
+        else Headers(w, s_responseHeaders, r.ResponseHeaders);
+        if (incoming?.RequestBody is { } requestBody) Body(w, s_requestBody, requestBody);
+        else Body(w, s_requestBody, r.RequestBody);
+        if (incoming?.ResponseBody is { } responseBody) Body(w, s_responseBody, responseBody);
+        else Body(w, s_responseBody, r.ResponseBody);
+        w.WriteNumber(s_requestSize, r.RequestSize);
+        w.WriteNumber(s_responseSize, r.ResponseSize);
+        String(w, s_clientIp, r.ClientIp);
+        String(w, s_userAgent, r.UserAgent);
+        if (r.Consumer is { } consumer)
+        {
+            w.WritePropertyName(s_consumer);
+            JsonSerializer.Serialize(w, consumer, WireJsonContext.Default.ConsumerInfo);
+        }
+        if (r.Errors is { } errors)
+        {
+            w.WritePropertyName(s_errors);
+            JsonSerializer.Serialize(w, errors, WireJsonContext.Default.ListErrorInfo);
+        }
+        if (r.ValidationErrors is { } validationErrors)
+        {
+            w.WritePropertyName(s_validationErrors);
+            JsonSerializer.Serialize(w, validationErrors, WireJsonContext.Default.ListValidationFailure);
+        }
+        if (r.Outgoing is { } outgoing)
+        {
+            w.WriteStartArray(s_outgoing);
+            foreach (var child in outgoing) Write(w, child, null);
+            w.WriteEndArray();
+        }
+        String(w, s_traceId, r.TraceId);
+        String(w, s_spanId, r.SpanId);
+        if (r.Service is { } service)
+        {
+            w.WritePropertyName(s_service);
+            JsonSerializer.Serialize(w, service, WireJsonContext.Default.ServiceInfo);
+        }
+        w.WriteEndObject();
+    }
+
+    private static void String(Utf8JsonWriter w, JsonEncodedText name, string? value)
+    {
+        if (value is not null) w.WriteString(name, value);
+    }
+
+    private static void Headers(Utf8JsonWriter w, JsonEncodedText name, HeaderList headers)
+    {
+        w.WriteStartObject(name);
+        for (var i = 0; i < headers.Count; i++) w.WriteString(headers.NameAt(i), headers.ValueAt(i));
+        w.WriteEndObject();
+    }
+
+    private static void Headers(Utf8JsonWriter w, JsonEncodedText name, Dictionary<string, string>? headers)
+    {
+        if (headers is null) return;
+        w.WriteStartObject(name);
+        foreach (var (key, value) in headers)
+        {
+            if (value is null) w.WriteNull(key);
+            else w.WriteString(key, value);
+        }
+        w.WriteEndObject();
+    }
+
+    private void Body(Utf8JsonWriter w, JsonEncodedText name, Utf8Body body)
+    {
+        w.WriteStartObject(name);
+        if (body.HasContent)
+        {
+            w.WritePropertyName(s_content);
+            WriteUtf8String(w, body.Content);
+        }
+        String(w, s_contentType, body.ContentType);
+        w.WriteBoolean(s_truncated, body.Truncated);
+        if (!body.HasContent) String(w, s_omitted, body.Omitted);
+        w.WriteEndObject();
+    }
+
+    private static void Body(Utf8JsonWriter w, JsonEncodedText name, CapturedBody? body)
+    {
+        if (body is null) return;
+        w.WriteStartObject(name);
+        String(w, s_content, body.Content);
+        String(w, s_contentType, body.ContentType);
+        w.WriteBoolean(s_truncated, body.Truncated);
+        String(w, s_omitted, body.Omitted);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes valid UTF-8 text as a JSON string value.</summary>
+    internal void WriteUtf8String(Utf8JsonWriter w, ReadOnlySpan<byte> utf8)
+    {
+        var worst = (utf8.Length * 6) + 2;
+        if (_scratch.Length < worst) _scratch = new byte[Math.Max(worst, _scratch.Length * 2)];
+        var output = _scratch.AsSpan();
+        var n = 0;
+        output[n++] = (byte)'"';
+        while (!utf8.IsEmpty)
+        {
+            var next = utf8.IndexOfAny(s_mustEscape);
+            if (next < 0)
+            {
+                utf8.CopyTo(output[n..]);
+                n += utf8.Length;
+                break;
+            }
+            utf8[..next].CopyTo(output[n..]);
+            n += next;
+            var b = utf8[next];
+            output[n++] = (byte)'\\';
+            switch (b)
+            {
+                case (byte)'"': output[n++] = (byte)'"'; break;
+                case (byte)'\\': output[n++] = (byte)'\\'; break;
+                case (byte)'\n': output[n++] = (byte)'n'; break;
+                case (byte)'\r': output[n++] = (byte)'r'; break;
+                case (byte)'\t': output[n++] = (byte)'t'; break;
+                case (byte)'\b': output[n++] = (byte)'b'; break;
+                case (byte)'\f': output[n++] = (byte)'f'; break;
+                default:
+                    output[n++] = (byte)'u';
+                    output[n++] = (byte)'0';
+                    output[n++] = (byte)'0';
+                    output[n++] = (byte)"0123456789abcdef"[b >> 4];
+                    output[n++] = (byte)"0123456789abcdef"[b & 0xF];
+                    break;
+            }
+            utf8 = utf8[(next + 1)..];
+        }
+        output[n++] = (byte)'"';
+        w.WriteRawValue(output[..n], skipInputValidation: true);
+    }
+}
