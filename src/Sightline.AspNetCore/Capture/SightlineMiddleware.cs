@@ -44,8 +44,8 @@ internal sealed class SightlineMiddleware(
     private async Task InvokeObserved(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
-        var timestamp = time.GetUtcNow();
         var sampled = settings.ShouldSample();
+        var timestamp = sampled ? time.GetUtcNow() : default; // only records carry a start time
         SightlineFeature? feature = null;
         if (sampled)
         {
@@ -136,11 +136,12 @@ internal sealed class SightlineMiddleware(
         var requestSize = Math.Max(request.ContentLength ?? 0, requestTee?.BytesRead ?? 0);
         var responseSize = responseTee is { BytesWritten: > 0 } ? responseTee.BytesWritten : response.ContentLength ?? 0;
         feature ??= context.Features.Get<SightlineFeature>();
-        var consumer = ResolveConsumer(context, feature);
+        var hints = context.Features.Get<ISightlineRequestHints>();
+        var consumer = ResolveConsumer(context, feature, hints);
 
         metrics.Record(route, request.Method, status, consumer, durationMs, requestSize, responseSize, escaped || status >= 500);
 
-        if (context.Features.Get<ISightlineRequestHints>()?.SecurityEvent is { } securityEvent)
+        if (hints?.SecurityEvent is { } securityEvent)
             sink.TryEnqueue(securityEvent);
 
         if (feature is null || !settings.ShouldRecord(feature)) return;
@@ -187,10 +188,10 @@ internal sealed class SightlineMiddleware(
         sink.TryEnqueue(incoming);
     }
 
-    private ConsumerInfo? ResolveConsumer(HttpContext context, SightlineFeature? feature)
+    private ConsumerInfo? ResolveConsumer(HttpContext context, SightlineFeature? feature, ISightlineRequestHints? hints)
     {
         if (feature?.Consumer is { } set) return set;
-        if (context.Features.Get<ISightlineRequestHints>()?.Consumer is { } fromHints) return fromHints;
+        if (hints?.Consumer is { } fromHints) return fromHints;
         if (settings.ConsumerClaimType is { } claimType && context.User.Identity?.IsAuthenticated == true
             && context.User.FindFirst(claimType)?.Value is { Length: > 0 } id)
         {

@@ -1,4 +1,7 @@
-using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 using Sightline.AspNetCore.Capture;
 using Sightline.Protocol.Wire;
@@ -9,15 +12,12 @@ namespace Sightline.AspNetCore.Transport;
 /// Writes request records as the wire JSON of <see cref="RequestRecord"/> (the same members, names
 /// and order as <see cref="WireJsonContext"/>, nulls omitted), by hand: headers come from pooled
 /// pairs and bodies from pooled UTF-8 without ever becoming dictionaries or UTF-16 strings, and
-/// body text is escaped with a vectorized scan (only <c>"</c>, <c>\</c> and control characters are
+/// body text is escaped with a vectorized copy (only <c>"</c>, <c>\</c> and control characters are
 /// escaped; the result parses to the same string as the serializer's own output).
 /// Used by the shipper's single thread only (it keeps a scratch buffer).
 /// </summary>
 internal sealed class RecordJsonWriter
 {
-    private static readonly SearchValues<byte> s_mustEscape = SearchValues.Create(
-        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, (byte)'"', (byte)'\\']);
-
     private static readonly JsonEncodedText s_id = JsonEncodedText.Encode("id");
     private static readonly JsonEncodedText s_direction = JsonEncodedText.Encode("direction");
     private static readonly JsonEncodedText s_parentId = JsonEncodedText.Encode("parentId");
@@ -168,44 +168,74 @@ internal sealed class RecordJsonWriter
     /// <summary>Writes valid UTF-8 text as a JSON string value.</summary>
     internal void WriteUtf8String(Utf8JsonWriter w, ReadOnlySpan<byte> utf8)
     {
-        var worst = (utf8.Length * 6) + 2;
+        var worst = (utf8.Length * 6) + 2 + Vector128<byte>.Count;
         if (_scratch.Length < worst) _scratch = new byte[Math.Max(worst, _scratch.Length * 2)];
-        var output = _scratch.AsSpan();
-        var n = 0;
-        output[n++] = (byte)'"';
-        while (!utf8.IsEmpty)
+        _scratch[0] = (byte)'"';
+        var n = 1 + Escape(utf8, _scratch.AsSpan(1));
+        _scratch[n++] = (byte)'"';
+        w.WriteRawValue(_scratch.AsSpan(0, n), skipInputValidation: true);
+    }
+
+    // JSON-escapes " \ and control characters; every other byte (including UTF-8 sequences) is
+    // copied. Vector path: each 16-byte block is stored optimistically, then the output is cut at
+    // the first byte that needs escaping (JSON bodies have a quote every few bytes, so this beats
+    // a search-and-copy per escape). dst must hold 6 * src.Length + 16 bytes.
+    private static int Escape(ReadOnlySpan<byte> src, Span<byte> dst)
+    {
+        ref var s = ref MemoryMarshal.GetReference(src);
+        ref var d = ref MemoryMarshal.GetReference(dst);
+        nuint i = 0, n = 0, length = (nuint)src.Length;
+        if (Vector128.IsHardwareAccelerated)
         {
-            var next = utf8.IndexOfAny(s_mustEscape);
-            if (next < 0)
+            var space = Vector128.Create((byte)0x20);
+            var quote = Vector128.Create((byte)'"');
+            var backslash = Vector128.Create((byte)'\\');
+            while (i + (nuint)Vector128<byte>.Count <= length)
             {
-                utf8.CopyTo(output[n..]);
-                n += utf8.Length;
-                break;
+                var block = Vector128.LoadUnsafe(ref s, i);
+                var mask = (Vector128.LessThan(block, space) | Vector128.Equals(block, quote) | Vector128.Equals(block, backslash)).ExtractMostSignificantBits();
+                block.StoreUnsafe(ref d, n);
+                if (mask == 0)
+                {
+                    i += (nuint)Vector128<byte>.Count;
+                    n += (nuint)Vector128<byte>.Count;
+                    continue;
+                }
+                var clean = (nuint)BitOperations.TrailingZeroCount(mask);
+                i += clean;
+                n = WriteEscaped(ref d, n + clean, Unsafe.Add(ref s, i));
+                i++;
             }
-            utf8[..next].CopyTo(output[n..]);
-            n += next;
-            var b = utf8[next];
-            output[n++] = (byte)'\\';
-            switch (b)
-            {
-                case (byte)'"': output[n++] = (byte)'"'; break;
-                case (byte)'\\': output[n++] = (byte)'\\'; break;
-                case (byte)'\n': output[n++] = (byte)'n'; break;
-                case (byte)'\r': output[n++] = (byte)'r'; break;
-                case (byte)'\t': output[n++] = (byte)'t'; break;
-                case (byte)'\b': output[n++] = (byte)'b'; break;
-                case (byte)'\f': output[n++] = (byte)'f'; break;
-                default:
-                    output[n++] = (byte)'u';
-                    output[n++] = (byte)'0';
-                    output[n++] = (byte)'0';
-                    output[n++] = (byte)"0123456789abcdef"[b >> 4];
-                    output[n++] = (byte)"0123456789abcdef"[b & 0xF];
-                    break;
-            }
-            utf8 = utf8[(next + 1)..];
         }
-        output[n++] = (byte)'"';
-        w.WriteRawValue(output[..n], skipInputValidation: true);
+        for (; i < length; i++)
+        {
+            var b = Unsafe.Add(ref s, i);
+            if (b < 0x20 || b == (byte)'"' || b == (byte)'\\') n = WriteEscaped(ref d, n, b);
+            else Unsafe.Add(ref d, n++) = b;
+        }
+        return (int)n;
+    }
+
+    private static nuint WriteEscaped(ref byte d, nuint n, byte b)
+    {
+        Unsafe.Add(ref d, n++) = (byte)'\\';
+        switch (b)
+        {
+            case (byte)'"': Unsafe.Add(ref d, n++) = (byte)'"'; break;
+            case (byte)'\\': Unsafe.Add(ref d, n++) = (byte)'\\'; break;
+            case (byte)'\n': Unsafe.Add(ref d, n++) = (byte)'n'; break;
+            case (byte)'\r': Unsafe.Add(ref d, n++) = (byte)'r'; break;
+            case (byte)'\t': Unsafe.Add(ref d, n++) = (byte)'t'; break;
+            case (byte)'\b': Unsafe.Add(ref d, n++) = (byte)'b'; break;
+            case (byte)'\f': Unsafe.Add(ref d, n++) = (byte)'f'; break;
+            default:
+                Unsafe.Add(ref d, n++) = (byte)'u';
+                Unsafe.Add(ref d, n++) = (byte)'0';
+                Unsafe.Add(ref d, n++) = (byte)'0';
+                Unsafe.Add(ref d, n++) = (byte)"0123456789abcdef"[b >> 4];
+                Unsafe.Add(ref d, n++) = (byte)"0123456789abcdef"[b & 0xF];
+                break;
+        }
+        return n;
     }
 }

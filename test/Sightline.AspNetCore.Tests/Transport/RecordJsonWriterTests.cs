@@ -116,6 +116,23 @@ public sealed class RecordJsonWriterTests
     }
 
     [Fact]
+    public void WriteUtf8String_EscapesAtEveryOffsetAndLength_RoundTrips()
+    {
+        var random = new Random(42);
+        string[] alphabet = ["a", "b", "\"", "\\", "\n", "\u0001", "\u001f", " ", "é", "日", "😀", "{", "}", ":", ","];
+        for (var tokens = 0; tokens < 200; tokens++)
+        {
+            var text = new StringBuilder();
+            for (var i = 0; i < tokens; i++) text.Append(alphabet[random.Next(alphabet.Length)]);
+            var value = text.ToString();
+
+            var written = Written((w, json) => w.WriteUtf8String(json, Encoding.UTF8.GetBytes(value)));
+
+            Assert.Equal(value, written.GetValue<string>());
+        }
+    }
+
+    [Fact]
     public void Body_RedactionFailed_KeepsTruncationAndReasonWithoutContent()
     {
         var body = new Utf8Body { ContentType = "application/json", Truncated = true };
