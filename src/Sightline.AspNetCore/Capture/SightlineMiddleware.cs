@@ -66,7 +66,7 @@ internal sealed class SightlineMiddleware(
             var captureRequest = sampled && settings.CaptureRequestBody && settings.IsCapturedContentType(request.ContentType);
             if (request.ContentLength is not 0 && (captureRequest || request.ContentLength is null))
             {
-                requestTee = new RequestBodyTee(originalRequestBody, settings.MaxBodySize, captureRequest);
+                requestTee = RequestBodyTee.Rent(originalRequestBody, settings.MaxBodySize, captureRequest);
                 request.Body = requestTee;
             }
             if (originalResponseFeature is not null)
