@@ -8,13 +8,16 @@ if (args.Length == 2 && args[0] == "sink")
     await IngestSink.RunAsync(int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture));
     return;
 }
-// Profiling aid: dotnet Sightline.Benchmarks.dll loop <MiddlewareBenchmarks method> <iterations> (run it under perf)
+// Profiling aid: dotnet Sightline.Benchmarks.dll loop <Class>.<Method> <iterations> (e.g. MiddlewareBenchmarks.FullCaptureShipped;
+// run it under perf). Prints CPU time and bytes allocated per call.
 if (args.Length == 3 && args[0] == "loop")
 {
-    var bench = new Sightline.Benchmarks.Middleware.MiddlewareBenchmarks();
-    bench.Setup();
-    var method = typeof(Sightline.Benchmarks.Middleware.MiddlewareBenchmarks).GetMethod(args[1])!;
-    var run = method.CreateDelegate<Func<Task>>(bench);
+    var (className, methodName) = (args[1][..args[1].IndexOf('.', StringComparison.Ordinal)], args[1][(args[1].IndexOf('.', StringComparison.Ordinal) + 1)..]);
+    var type = typeof(IngestSink).Assembly.GetTypes().Single(t => t.Name == className);
+    var bench = Activator.CreateInstance(type)!;
+    type.GetMethod("Setup")?.Invoke(bench, null);
+    var method = type.GetMethod(methodName)!;
+    Func<Task> run = method.ReturnType == typeof(Task) ? method.CreateDelegate<Func<Task>>(bench) : WrapAction(method.CreateDelegate<Action>(bench));
     var iterations = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
     var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
     var bytes = GC.GetTotalAllocatedBytes(precise: true);
@@ -24,3 +27,9 @@ if (args.Length == 3 && args[0] == "loop")
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(IngestSink).Assembly).Run(args);
+
+static Func<Task> WrapAction(Action action) => () =>
+{
+    action();
+    return Task.CompletedTask;
+};
