@@ -76,8 +76,12 @@ internal sealed class BatchBuilder : IDisposable
         Count++;
     }
 
-    /// <summary>Closes the batch and returns its gzip bytes, then starts over empty.</summary>
-    public byte[] Finish()
+    /// <summary>
+    /// Closes the batch and returns its gzip bytes, then starts over empty. The bytes live in a
+    /// buffer this builder reuses (no large-object allocation per batch): they are valid until
+    /// the next <see cref="Add"/>, <see cref="Finish"/> or <see cref="Dispose"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte> Finish()
     {
         Start();
         var writer = _writer;
@@ -92,8 +96,8 @@ internal sealed class BatchBuilder : IDisposable
         Spill(force: true);
         _gzip!.Dispose(); // writes the gzip trailer
         _gzip = null;
-        var bytes = _compressed.ToArray();
-        Reset();
+        var bytes = _compressed.GetBuffer().AsMemory(0, (int)_compressed.Length);
+        Reset(keepCompressed: true);
         return bytes;
     }
 
@@ -101,6 +105,8 @@ internal sealed class BatchBuilder : IDisposable
     {
         if (_started) return;
         _started = true;
+        _compressed.SetLength(0); // the previous batch's bytes are no longer needed
+        if (_compressed.Capacity > 16 * 1024 * 1024) _compressed.Capacity = 0;
         _gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true);
         _writer.WriteStartObject();
         _writer.WriteNumber("schemaVersion", WireConstants.SchemaVersion);
@@ -119,14 +125,13 @@ internal sealed class BatchBuilder : IDisposable
         _json.ResetWrittenCount();
     }
 
-    private void Reset()
+    private void Reset(bool keepCompressed = false)
     {
         _gzip?.Dispose();
         _gzip = null;
         _writer.Reset(_json);
         _json.ResetWrittenCount();
-        _compressed.SetLength(0);
-        if (_compressed.Capacity > 16 * 1024 * 1024) _compressed.Capacity = 0;
+        if (!keepCompressed) _compressed.SetLength(0);
         _flushedBytes = 0;
         _started = false;
         _metrics.Clear();

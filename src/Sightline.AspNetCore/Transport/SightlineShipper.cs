@@ -132,7 +132,7 @@ internal sealed class SightlineShipper : BackgroundService
         while (!Full() && _queue.TryDequeue(out var item)) _batch.Add(item);
     }
 
-    private async Task SendOrSpoolAsync(byte[] batch, int items, CancellationToken ct)
+    private async Task SendOrSpoolAsync(ReadOnlyMemory<byte> batch, int items, CancellationToken ct)
     {
         if (_time.GetUtcNow() < _serverAwayUntil)
         {
@@ -143,7 +143,7 @@ internal sealed class SightlineShipper : BackgroundService
     }
 
     /// <summary>Sends with inline retries. True when the batch is done with (acknowledged or permanently rejected).</summary>
-    private async Task<bool> TrySendAsync(byte[] batch, int items, CancellationToken ct)
+    private async Task<bool> TrySendAsync(ReadOnlyMemory<byte> batch, int items, CancellationToken ct)
     {
         for (var attempt = 0; attempt < InlineAttempts; attempt++)
         {
@@ -168,13 +168,13 @@ internal sealed class SightlineShipper : BackgroundService
 
     private readonly record struct Outcome(bool Done, TimeSpan? RetryAfter, string Reason);
 
-    private async Task<Outcome> PostAsync(byte[] batch, int items, CancellationToken ct)
+    private async Task<Outcome> PostAsync(ReadOnlyMemory<byte> batch, int items, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.RequestTimeout);
         try
         {
-            using var content = new ByteArrayContent(batch);
+            using var content = new ReadOnlyMemoryContent(batch);
             content.Headers.ContentType = new("application/json");
             content.Headers.ContentEncoding.Add("gzip");
             using var request = new HttpRequestMessage(HttpMethod.Post, _ingest) { Content = content };
@@ -249,11 +249,11 @@ internal sealed class SightlineShipper : BackgroundService
         _serverAwayUntil = _time.GetUtcNow() + Backoff(0) + _awayBackoff;
     }
 
-    private void SpoolOrDrop(byte[] batch, int items, string reason)
+    private void SpoolOrDrop(ReadOnlyMemory<byte> batch, int items, string reason)
     {
         try
         {
-            var trimmed = _spool.Write(batch, out var stored);
+            var trimmed = _spool.Write(batch.Span, out var stored);
             if (trimmed > 0) _metrics.SpoolDropped.Add(trimmed);
             if (stored)
             {
