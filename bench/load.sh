@@ -10,6 +10,9 @@
 # Prints: mode: <name> rps: <n> ratio_vs_bare: <x.xx> p99_ms: <n> cpu_us_per_req: <n>
 # cpu_us_per_req is the app process's CPU time per request minus bare's.
 # Usage: bench/load.sh [seconds-per-mode=10] [connections=32]   (SINK=server to ship to a real Sightline server)
+# Environment: ROUNDS (default 3), MODES (default all five), WARMUP seconds before each measurement
+# (default 20: tiered JIT compilation (with PGO re-compilation) on a busy 2-core machine takes 10-25 s to settle, and
+# a shorter warm-up measures the JIT, not the SDK).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-10}
@@ -78,7 +81,7 @@ run_mode() {   # one measurement: appends "name rps p99_ms cpu_us_per_req" to $r
     dotnet "$app_dll" --urls http://127.0.0.1:5191 --mode "$mode" >"$work/app-$name.log" 2>&1 &
   app_pid=$!
   for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:5191/bench/hello && break; sleep 0.2; done
-  wrk -t2 -c"$CONNECTIONS" -d3s -s "$work/post.lua" http://127.0.0.1:5191/bench/echo >/dev/null   # warm-up (JIT, pools)
+  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP:-20}s" -s "$work/post.lua" http://127.0.0.1:5191/bench/echo >/dev/null   # warm-up (JIT tiers, pools)
   local before; before=$(ticks "$app_pid")
   local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/post.lua" http://127.0.0.1:5191/bench/echo)
   local after; after=$(ticks "$app_pid")

@@ -16,8 +16,12 @@ namespace Sightline.Benchmarks.Middleware;
 /// <summary>
 /// The SDK middleware on a DefaultHttpContext pipeline whose endpoint reads a 2 KiB JSON request
 /// body and writes a 2 KiB JSON response: bare (no middleware) vs metrics only (SampleRate 0) vs
-/// full capture (headers + both bodies, 3 redaction paths, 100% sampling). Records go to a sink that
-/// drops them, so only the request-path cost is measured (shipping runs on another thread).
+/// full capture (headers + both bodies, 3 redaction paths, 100% sampling). In <c>MetricsOnly</c> and
+/// <c>FullCapture</c> records go to a sink that drops them, so only the request-path cost is measured
+/// (shipping runs on another thread). <c>RecordsShipped</c> (headers, no bodies) and
+/// <c>FullCaptureShipped</c> also serialize and gzip every record into a batch exactly as the shipper
+/// does (a batch is finished every 500 records), so they are the SDK's whole CPU cost per request
+/// except the queue hand-off and the HTTP POST.
 /// Run: dotnet run -c Release --project bench/Sightline.Benchmarks -- --filter '*MiddlewareBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
@@ -27,27 +31,41 @@ public class MiddlewareBenchmarks
     private RequestDelegate _bare = null!;
     private RequestDelegate _metrics = null!;
     private RequestDelegate _full = null!;
+    private RequestDelegate _metricsAsync = null!;
+    private RequestDelegate _recordsShipped = null!;
+    private RequestDelegate _fullShipped = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         _bare = Endpoint;
         _metrics = Build(o => o.SampleRate = 0);
-        _full = Build(o =>
+        _full = Build(Full);
+        _metricsAsync = Build(o => o.SampleRate = 0, endpoint: AsyncEndpoint);
+        _recordsShipped = Build(o =>
         {
             o.SampleRate = 1;
-            o.RedactRequestBody = ["$.user.email", "$.user.addresses[*].zip", "$.orders[*].payment.card_number"];
-            o.RedactResponseBody = ["$.user.email", "$.user.addresses[*].zip", "$.orders[*].payment.card_number"];
-        });
+            o.CaptureRequestBody = false;
+            o.CaptureResponseBody = false;
+        }, shipped: true);
+        _fullShipped = Build(Full, shipped: true);
     }
 
-    private static RequestDelegate Build(Action<SightlineOptions> configure)
+    private static void Full(SightlineOptions o)
+    {
+        o.SampleRate = 1;
+        o.RedactRequestBody = ["$.user.email", "$.user.addresses[*].zip", "$.orders[*].payment.card_number"];
+        o.RedactResponseBody = ["$.user.email", "$.user.addresses[*].zip", "$.orders[*].payment.card_number"];
+    }
+
+    private static RequestDelegate Build(Action<SightlineOptions> configure, bool shipped = false, RequestDelegate? endpoint = null)
     {
         var options = new SightlineOptions { ApiKey = "bench" };
         configure(options);
         var wrapped = Options.Create(options);
         var settings = new CaptureSettings(wrapped, null);
-        var middleware = new SightlineMiddleware(Endpoint, settings, new MetricsAggregator(TimeProvider.System), new DiscardSink(), TimeProvider.System,
+        var middleware = new SightlineMiddleware(endpoint ?? Endpoint, settings, new MetricsAggregator(TimeProvider.System),
+            shipped ? new BatchingSink(settings.Service) : new DiscardSink(), TimeProvider.System,
             NullLogger<SightlineMiddleware>.Instance);
         return middleware.InvokeAsync;
     }
@@ -61,6 +79,15 @@ public class MiddlewareBenchmarks
         context.Response.StatusCode = 200;
         context.Response.ContentType = "application/json";
         await context.Response.Body.WriteAsync(s_body);
+    }
+
+    // The same endpoint, but it completes asynchronously (as a real server's often does), so the
+    // middleware's async state machine is allocated: that object is the SDK's one allocation in
+    // metrics-only mode when the pipeline does not complete synchronously.
+    private static async Task AsyncEndpoint(HttpContext context)
+    {
+        await Task.Yield();
+        await Endpoint(context);
     }
 
     private static DefaultHttpContext NewContext()
@@ -84,11 +111,48 @@ public class MiddlewareBenchmarks
     public Task MetricsOnly() => _metrics(NewContext());
 
     [Benchmark]
+    public Task BareAsync() => AsyncEndpoint(NewContext());
+
+    [Benchmark]
+    public Task MetricsOnlyAsync() => _metricsAsync(NewContext());
+
+    [Benchmark]
     public Task FullCapture() => _full(NewContext());
+
+    [Benchmark]
+    public Task RecordsShipped() => _recordsShipped(NewContext());
+
+    [Benchmark]
+    public Task FullCaptureShipped() => _fullShipped(NewContext());
+
+    /// <summary>Serializes and compresses records as the shipper does.</summary>
+    private sealed class BatchingSink(ServiceInfo service) : ITelemetrySink
+    {
+        private readonly BatchBuilder _batch = new(service);
+
+        public bool TryEnqueue(RequestRecord record) => Add(record);
+        public bool TryEnqueue(IncomingRecord record) => Add(record);
+        public bool TryEnqueue(MetricsSnapshot snapshot) => true;
+        public bool TryEnqueue(Heartbeat heartbeat) => true;
+        public bool TryEnqueue(SecurityEvent securityEvent) => true;
+
+        private bool Add(object record)
+        {
+            _batch.Add(record);
+            if (_batch.Count >= 500) _batch.Finish();
+            return true;
+        }
+    }
 
     private sealed class DiscardSink : ITelemetrySink
     {
         public bool TryEnqueue(RequestRecord record) => true;
+        public bool TryEnqueue(IncomingRecord record)
+        {
+            record.Release();
+            return true;
+        }
+
         public bool TryEnqueue(MetricsSnapshot snapshot) => true;
         public bool TryEnqueue(Heartbeat heartbeat) => true;
         public bool TryEnqueue(SecurityEvent securityEvent) => true;

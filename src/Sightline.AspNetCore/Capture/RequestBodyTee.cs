@@ -1,3 +1,5 @@
+using Microsoft.Extensions.ObjectPool;
+
 namespace Sightline.AspNetCore.Capture;
 
 /// <summary>
@@ -5,18 +7,27 @@ namespace Sightline.AspNetCore.Capture;
 /// stream or through <c>BodyReader</c>), while the bytes it reads are counted and the first
 /// <c>cap</c> kept for capture.
 /// </summary>
-internal sealed class RequestBodyTee(Stream inner, int cap, bool capture) : Stream
+internal sealed class RequestBodyTee : Stream
 {
-    private BodyBuffer _body = Init(cap, capture);
+    private static readonly ObjectPool<RequestBodyTee> s_pool = new DefaultObjectPool<RequestBodyTee>(new DefaultPooledObjectPolicy<RequestBodyTee>(), 256);
+    private Stream _inner = null!;
+    private BodyBuffer _body;
 
-    private static BodyBuffer Init(int cap, bool capture)
+    /// <summary>A pooled tee over <paramref name="body"/> (pooled so that counting a chunked upload in metrics-only mode allocates nothing).</summary>
+    public static RequestBodyTee Rent(Stream body, int cap, bool capture)
     {
-        var body = default(BodyBuffer);
-        body.Start(capture ? cap : 0);
-        return body;
+        var tee = s_pool.Get();
+        tee.Init(body, capture ? cap : 0);
+        return tee;
     }
 
-    public Stream Inner => inner;
+    private void Init(Stream body, int cap)
+    {
+        _inner = body;
+        _body.Start(cap);
+    }
+
+    public Stream Inner => _inner;
     public long BytesRead => _body.TotalBytes;
     public bool Truncated => _body.Truncated;
     public ReadOnlySpan<byte> Captured => _body.Captured;
@@ -24,14 +35,14 @@ internal sealed class RequestBodyTee(Stream inner, int cap, bool capture) : Stre
     public override bool CanRead => true;
     public override bool CanSeek => false;
     public override bool CanWrite => false;
-    public override long Length => inner.Length;
-    public override long Position { get => inner.Position; set => throw new NotSupportedException(); }
+    public override long Length => _inner.Length;
+    public override long Position { get => _inner.Position; set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
-        var n = inner.Read(buffer);
+        var n = _inner.Read(buffer);
         _body.Append(buffer[..n]);
         return n;
     }
@@ -41,7 +52,7 @@ internal sealed class RequestBodyTee(Stream inner, int cap, bool capture) : Stre
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var n = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+        var n = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
         _body.Append(buffer.Span[..n]);
         return n;
     }
@@ -51,5 +62,11 @@ internal sealed class RequestBodyTee(Stream inner, int cap, bool capture) : Stre
     public override void SetLength(long value) => throw new NotSupportedException();
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-    public void Release() => _body.Release();
+    /// <summary>Returns the buffer and the tee to their pools; the tee must not be used afterwards.</summary>
+    public void Release()
+    {
+        _body.Release();
+        _inner = null!;
+        s_pool.Return(this);
+    }
 }

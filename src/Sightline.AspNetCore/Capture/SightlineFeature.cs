@@ -13,7 +13,7 @@ internal sealed class SightlineFeature
     private List<RequestRecord>? _outgoing;
 
     /// <summary>Id of the request record (also the parent id of outgoing calls).</summary>
-    public Guid RecordId { get; } = Guid.CreateVersion7();
+    public Guid RecordId { get; } = RecordIds.NewVersion7();
 
     /// <summary>Whether exceptions logged during the request are attached (<see cref="SightlineOptions.CaptureLoggedErrors"/>).</summary>
     public bool CaptureLoggedErrors { get; set; }

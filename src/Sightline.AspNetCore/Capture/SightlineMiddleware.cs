@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -45,8 +44,8 @@ internal sealed class SightlineMiddleware(
     private async Task InvokeObserved(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
-        var timestamp = time.GetUtcNow();
         var sampled = settings.ShouldSample();
+        var timestamp = sampled ? time.GetUtcNow() : default; // only records carry a start time
         SightlineFeature? feature = null;
         if (sampled)
         {
@@ -67,7 +66,7 @@ internal sealed class SightlineMiddleware(
             var captureRequest = sampled && settings.CaptureRequestBody && settings.IsCapturedContentType(request.ContentType);
             if (request.ContentLength is not 0 && (captureRequest || request.ContentLength is null))
             {
-                requestTee = new RequestBodyTee(originalRequestBody, settings.MaxBodySize, captureRequest);
+                requestTee = RequestBodyTee.Rent(originalRequestBody, settings.MaxBodySize, captureRequest);
                 request.Body = requestTee;
             }
             if (originalResponseFeature is not null)
@@ -137,11 +136,12 @@ internal sealed class SightlineMiddleware(
         var requestSize = Math.Max(request.ContentLength ?? 0, requestTee?.BytesRead ?? 0);
         var responseSize = responseTee is { BytesWritten: > 0 } ? responseTee.BytesWritten : response.ContentLength ?? 0;
         feature ??= context.Features.Get<SightlineFeature>();
-        var consumer = ResolveConsumer(context, feature);
+        var hints = context.Features.Get<ISightlineRequestHints>();
+        var consumer = ResolveConsumer(context, feature, hints);
 
         metrics.Record(route, request.Method, status, consumer, durationMs, requestSize, responseSize, escaped || status >= 500);
 
-        if (context.Features.Get<ISightlineRequestHints>()?.SecurityEvent is { } securityEvent)
+        if (hints?.SecurityEvent is { } securityEvent)
             sink.TryEnqueue(securityEvent);
 
         if (feature is null || !settings.ShouldRecord(feature)) return;
@@ -158,8 +158,6 @@ internal sealed class SightlineMiddleware(
             Query = request.QueryString.HasValue ? settings.Query.Redact(request.QueryString.Value!) : null,
             Host = request.Host.Value,
             Status = status,
-            RequestHeaders = Headers(request.Headers),
-            ResponseHeaders = Headers(response.Headers),
             RequestSize = requestSize,
             ResponseSize = responseSize,
             ClientIp = context.Connection.RemoteIpAddress?.ToString(),
@@ -170,25 +168,30 @@ internal sealed class SightlineMiddleware(
             SpanId = (Activity.Current?.SpanId ?? ActivitySpanId.CreateRandom()).ToHexString(),
             Outgoing = feature.TakeOutgoing(),
         };
+        var incoming = new IncomingRecord(record)
+        {
+            RequestHeaders = Headers(request.Headers),
+            ResponseHeaders = Headers(response.Headers),
+        };
         if (settings.CaptureRequestBody && requestSize > 0)
-            record.RequestBody = Body(request.ContentType, requestTee is null ? default : requestTee.Captured, requestTee?.Truncated ?? true,
+            incoming.RequestBody = Body(request.ContentType, requestTee is null ? default : requestTee.Captured, requestTee?.Truncated ?? true,
                 settings.IsCapturedContentType(request.ContentType) && requestTee is not null, settings.RequestRedactor);
         if (settings.CaptureResponseBody && responseSize > 0)
-            record.ResponseBody = responseTee is { SentFile: true }
-                ? new CapturedBody { ContentType = response.ContentType, Omitted = "file" }
+            incoming.ResponseBody = responseTee is { SentFile: true }
+                ? Utf8Body.Without(response.ContentType, "file")
                 : Body(response.ContentType, responseTee is null ? default : responseTee.Captured, responseTee?.Truncated ?? true,
                     settings.IsCapturedContentType(response.ContentType) && responseTee is not null, settings.ResponseRedactor);
 
         if (responseTee is not null)
             record.ValidationErrors = ValidationErrors.TryRead(status, response.ContentType, responseTee.Captured, responseTee.Truncated);
 
-        sink.TryEnqueue(record);
+        sink.TryEnqueue(incoming);
     }
 
-    private ConsumerInfo? ResolveConsumer(HttpContext context, SightlineFeature? feature)
+    private ConsumerInfo? ResolveConsumer(HttpContext context, SightlineFeature? feature, ISightlineRequestHints? hints)
     {
         if (feature?.Consumer is { } set) return set;
-        if (context.Features.Get<ISightlineRequestHints>()?.Consumer is { } fromHints) return fromHints;
+        if (hints?.Consumer is { } fromHints) return fromHints;
         if (settings.ConsumerClaimType is { } claimType && context.User.Identity?.IsAuthenticated == true
             && context.User.FindFirst(claimType)?.Value is { Length: > 0 } id)
         {
@@ -215,37 +218,37 @@ internal sealed class SightlineMiddleware(
         return template;
     }
 
-    private Dictionary<string, string> Headers(IHeaderDictionary headers)
+    private HeaderList Headers(IHeaderDictionary headers)
     {
-        var result = new Dictionary<string, string>(headers.Count, StringComparer.OrdinalIgnoreCase);
+        var result = new HeaderList(headers.Count);
         foreach (var (name, values) in headers)
         {
-            result[name] = settings.Headers.ShouldRedact(name) ? RedactionDefaults.RedactedValue : Cut(Join(values), MaxHeaderValueLength);
+            result.Add(name, settings.Headers.ShouldRedact(name) ? RedactionDefaults.RedactedValue : Cut(Join(values), MaxHeaderValueLength));
         }
         return result;
     }
 
     private static string Join(StringValues values) => values.Count == 1 ? values[0] ?? "" : string.Join(", ", values.ToArray());
 
-    private CapturedBody Body(string? contentType, ReadOnlySpan<byte> captured, bool truncated, bool capturable, JsonRedactor redactor)
+    private Utf8Body Body(string? contentType, ReadOnlySpan<byte> captured, bool truncated, bool capturable, JsonRedactor redactor)
     {
-        if (!capturable) return new CapturedBody { ContentType = contentType, Omitted = "content-type not captured" };
+        if (!capturable) return Utf8Body.Without(contentType, "content-type not captured");
         if (CaptureSettings.IsJson(contentType))
         {
-            var output = new ArrayBufferWriter<byte>(Math.Max(256, captured.Length + 64));
-            var result = redactor.Redact(captured, output, truncated);
-            return result.Succeeded
-                ? new CapturedBody { ContentType = contentType, Content = Encoding.UTF8.GetString(output.WrittenSpan), Truncated = truncated }
-                : new CapturedBody { ContentType = contentType, Omitted = "redaction failed: " + result.Reason, Truncated = truncated };
+            var body = new Utf8Body { ContentType = contentType, Truncated = truncated };
+            var result = redactor.Redact(captured, body, truncated);
+            if (result.Succeeded) body.Complete();
+            else body.Fail("redaction failed: " + result.Reason);
+            return body;
         }
         var valid = ValidUtf8Length(captured, truncated);
-        if (valid < 0) return new CapturedBody { ContentType = contentType, Omitted = "binary" };
+        if (valid < 0) return Utf8Body.Without(contentType, "binary");
         captured = captured[..valid];
         if (CaptureSettings.IsForm(contentType))
-            return new CapturedBody { ContentType = contentType, Content = settings.Form.Redact(Encoding.UTF8.GetString(captured)), Truncated = truncated };
+            return Utf8Body.Of(contentType, Encoding.UTF8.GetBytes(settings.Form.Redact(Encoding.UTF8.GetString(captured))), truncated);
         return settings.TextPolicy == TextBodyPolicy.Keep
-            ? new CapturedBody { ContentType = contentType, Content = Encoding.UTF8.GetString(captured), Truncated = truncated }
-            : new CapturedBody { ContentType = contentType, Omitted = "text body not redactable (NonJsonTextBodies = Drop)" };
+            ? Utf8Body.Of(contentType, captured, truncated)
+            : Utf8Body.Without(contentType, "text body not redactable (NonJsonTextBodies = Drop)");
     }
 
     // Length of the valid UTF-8 text, or -1 for binary. A body cut at the cap may end inside a

@@ -1,41 +1,72 @@
+using System.Buffers;
 using System.IO.Compression;
+using System.Text.Encodings.Web;
 using System.Text.Json;
+using Sightline.AspNetCore.Capture;
 using Sightline.Protocol.Wire;
 
 namespace Sightline.AspNetCore.Transport;
 
 /// <summary>
-/// Builds one gzip <see cref="IngestBatch"/> incrementally: each record is serialized into the
-/// compressed stream as soon as it leaves the queue, so record objects die young (they are not
-/// held, and promoted by the GC, while a batch fills). Metrics, heartbeats and security events are
-/// few and are written when the batch is finished.
+/// Builds one gzip <see cref="IngestBatch"/> incrementally: each record is serialized as soon as it
+/// leaves the queue (so record objects and their pooled buffers are released at once, not held
+/// while a batch fills). JSON goes into a reused buffer that is handed to the gzip stream in large
+/// chunks (never flushed mid-stream, which would cost a deflate sync point per chunk); the
+/// compressed bytes go into a reused stream. Metrics, heartbeats and security events are few and
+/// are written when the batch is finished.
 /// </summary>
 internal sealed class BatchBuilder : IDisposable
 {
+    private const int ChunkSize = 64 * 1024;
+
+    // Only ", \ and control characters are escaped: the output parses to the same values as the
+    // default (HTML-safe) escaping and is smaller and faster to write and compress.
+    private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
     private readonly ServiceInfo _service;
     private readonly List<MetricsSnapshot> _metrics = [];
     private readonly List<Heartbeat> _heartbeats = [];
     private readonly List<SecurityEvent> _securityEvents = [];
-    private MemoryStream? _buffer;
+    private readonly ArrayBufferWriter<byte> _json = new(ChunkSize + (16 * 1024));
+    private readonly Utf8JsonWriter _writer;
+    private readonly RecordJsonWriter _records = new();
+    private readonly MemoryStream _compressed = new();
     private GZipStream? _gzip;
-    private Utf8JsonWriter? _writer;
+    private long _flushedBytes;
+    private bool _started;
+    private bool _disposed;
 
-    public BatchBuilder(ServiceInfo service) => _service = service;
+    public BatchBuilder(ServiceInfo service)
+    {
+        _service = service;
+        _writer = new Utf8JsonWriter(_json, s_writerOptions);
+    }
 
     /// <summary>Items in the current batch.</summary>
     public int Count { get; private set; }
 
     /// <summary>Uncompressed JSON bytes written so far (plus an estimate for the small item kinds).</summary>
-    public long UncompressedBytes => (_writer?.BytesCommitted ?? 0) + (_writer?.BytesPending ?? 0) + 2048L * (_metrics.Count + _heartbeats.Count + _securityEvents.Count);
+    public long UncompressedBytes => _flushedBytes + _writer.BytesPending + _json.WrittenCount + (2048L * (_metrics.Count + _heartbeats.Count + _securityEvents.Count));
 
     public void Add(object item)
     {
         Start();
         switch (item)
         {
+            case IncomingRecord incoming:
+                try
+                {
+                    _records.Write(_writer, incoming);
+                }
+                finally
+                {
+                    incoming.Release();
+                }
+                Spill();
+                break;
             case RequestRecord record:
-                JsonSerializer.Serialize(_writer!, record, WireJsonContext.Default.RequestRecord);
-                if (_writer!.BytesPending > 32 * 1024) _writer.Flush();
+                _records.Write(_writer, record);
+                Spill();
                 break;
             case MetricsSnapshot snapshot: _metrics.Add(snapshot); break;
             case Heartbeat heartbeat: _heartbeats.Add(heartbeat); break;
@@ -45,11 +76,15 @@ internal sealed class BatchBuilder : IDisposable
         Count++;
     }
 
-    /// <summary>Closes the batch and returns its gzip bytes, then starts over empty.</summary>
-    public byte[] Finish()
+    /// <summary>
+    /// Closes the batch and returns its gzip bytes, then starts over empty. The bytes live in a
+    /// buffer this builder reuses (no large-object allocation per batch): they are valid until
+    /// the next <see cref="Add"/>, <see cref="Finish"/> or <see cref="Dispose"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte> Finish()
     {
         Start();
-        var writer = _writer!;
+        var writer = _writer;
         writer.WriteEndArray();
         writer.WritePropertyName("metrics");
         JsonSerializer.Serialize(writer, _metrics, WireJsonContext.Default.ListMetricsSnapshot);
@@ -58,20 +93,21 @@ internal sealed class BatchBuilder : IDisposable
         writer.WritePropertyName("securityEvents");
         JsonSerializer.Serialize(writer, _securityEvents, WireJsonContext.Default.ListSecurityEvent);
         writer.WriteEndObject();
-        writer.Dispose(); // flushes into the gzip stream, which must still be open
-        _writer = null;
+        Spill(force: true);
         _gzip!.Dispose(); // writes the gzip trailer
-        var bytes = _buffer!.ToArray();
-        Reset();
+        _gzip = null;
+        var bytes = _compressed.GetBuffer().AsMemory(0, (int)_compressed.Length);
+        Reset(keepCompressed: true);
         return bytes;
     }
 
     private void Start()
     {
-        if (_writer is not null) return;
-        _buffer = new MemoryStream();
-        _gzip = new GZipStream(_buffer, CompressionLevel.Fastest, leaveOpen: true);
-        _writer = new Utf8JsonWriter(_gzip);
+        if (_started) return;
+        _started = true;
+        _compressed.SetLength(0); // the previous batch's bytes are no longer needed
+        if (_compressed.Capacity > 16 * 1024 * 1024) _compressed.Capacity = 0;
+        _gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true);
         _writer.WriteStartObject();
         _writer.WriteNumber("schemaVersion", WireConstants.SchemaVersion);
         _writer.WritePropertyName("service");
@@ -79,19 +115,37 @@ internal sealed class BatchBuilder : IDisposable
         _writer.WriteStartArray("records");
     }
 
-    private void Reset()
+    // Hands the buffered JSON to gzip once a large chunk has accumulated.
+    private void Spill(bool force = false)
     {
-        _writer?.Dispose();
+        _writer.Flush(); // into _json (a buffer writer: no stream flush involved)
+        if (!force && _json.WrittenCount < ChunkSize) return;
+        _gzip!.Write(_json.WrittenSpan);
+        _flushedBytes += _json.WrittenCount;
+        _json.ResetWrittenCount();
+    }
+
+    private void Reset(bool keepCompressed = false)
+    {
         _gzip?.Dispose();
-        _buffer?.Dispose();
-        _writer = null;
         _gzip = null;
-        _buffer = null;
+        _writer.Reset(_json);
+        _json.ResetWrittenCount();
+        if (!keepCompressed) _compressed.SetLength(0);
+        _flushedBytes = 0;
+        _started = false;
         _metrics.Clear();
         _heartbeats.Clear();
         _securityEvents.Clear();
         Count = 0;
     }
 
-    public void Dispose() => Reset();
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Reset();
+        _writer.Dispose();
+        _compressed.Dispose();
+    }
 }

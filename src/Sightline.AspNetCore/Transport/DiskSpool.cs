@@ -7,10 +7,17 @@ namespace Sightline.AspNetCore.Transport;
 /// (a crash never leaves a half batch), bounded in total bytes, age and send attempts, and read
 /// back oldest first — also by the next process after a restart.
 /// File name: <c>{utcTicks}-{guid}.{attempts}.batch</c>.
+/// The total size is tracked in memory between directory scans (a scan per write cost more than
+/// the write while a long outage keeps the spool full): the folder is rescanned when the total
+/// goes over <c>maxBytes</c> (then the oldest batches are dropped down to 90% of it, so the next
+/// writes need no scan), every 64 writes (another process may share the folder) and after expiry.
 /// </summary>
 internal sealed class DiskSpool(string? directory, long maxBytes, TimeSpan maxAge, int maxAttempts, TimeProvider time)
 {
+    private const int RescanEvery = 64;
     private readonly Lock _gate = new();
+    private long _bytes = -1; // known total; -1 = unknown
+    private int _writesSinceScan;
 
     public bool Enabled => !string.IsNullOrEmpty(directory) && maxBytes > 0;
 
@@ -33,7 +40,9 @@ internal sealed class DiskSpool(string? directory, long maxBytes, TimeSpan maxAg
             }
             File.Move(temp, Path.Combine(directory!, name));
             stored = true;
-            return Trim();
+            if (_bytes < 0 || ++_writesSinceScan >= RescanEvery) return Trim();
+            _bytes += gzipBatch.Length;
+            return _bytes > maxBytes ? Trim() : 0;
         }
     }
 
@@ -50,6 +59,7 @@ internal sealed class DiskSpool(string? directory, long maxBytes, TimeSpan maxAg
                 if (attempts >= maxAttempts || time.GetUtcNow().UtcTicks - ticks > maxAge.Ticks)
                 {
                     TryDelete(path);
+                    _bytes = -1;
                     dropped++;
                     continue;
                 }
@@ -60,6 +70,7 @@ internal sealed class DiskSpool(string? directory, long maxBytes, TimeSpan maxAg
                 catch (IOException)
                 {
                     TryDelete(path);
+                    _bytes = -1;
                     dropped++;
                 }
             }
@@ -69,7 +80,11 @@ internal sealed class DiskSpool(string? directory, long maxBytes, TimeSpan maxAg
 
     public void Delete(SpooledBatch batch)
     {
-        lock (_gate) TryDelete(batch.Path);
+        lock (_gate)
+        {
+            TryDelete(batch.Path);
+            if (_bytes >= 0) _bytes = Math.Max(0, _bytes - batch.Content.Length);
+        }
     }
 
     /// <summary>Records a failed attempt (renames the file with the new count).</summary>
@@ -98,19 +113,36 @@ internal sealed class DiskSpool(string? directory, long maxBytes, TimeSpan maxAg
         return files;
     }
 
+    // Rescans the folder; when over maxBytes, drops the oldest batches down to 90% of it.
     private int Trim()
     {
         var files = Files();
         long total = 0;
         var sizes = new long[files.Count];
-        for (var i = 0; i < files.Count; i++) total += sizes[i] = new FileInfo(files[i]).Length;
-        var dropped = 0;
-        for (var i = 0; i < files.Count && total > maxBytes; i++)
+        for (var i = 0; i < files.Count; i++)
         {
-            TryDelete(files[i]);
-            total -= sizes[i];
-            dropped++;
+            try
+            {
+                total += sizes[i] = new FileInfo(files[i]).Length;
+            }
+            catch (IOException)
+            {
+                // removed meanwhile (another process replayed it)
+            }
         }
+        var dropped = 0;
+        if (total > maxBytes)
+        {
+            var target = maxBytes - (maxBytes / 10);
+            for (var i = 0; i < files.Count && total > target; i++)
+            {
+                TryDelete(files[i]);
+                total -= sizes[i];
+                dropped++;
+            }
+        }
+        _bytes = total;
+        _writesSinceScan = 0;
         return dropped;
     }
 

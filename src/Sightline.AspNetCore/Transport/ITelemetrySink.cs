@@ -1,3 +1,4 @@
+using Sightline.AspNetCore.Capture;
 using Sightline.Protocol.Wire;
 
 namespace Sightline.AspNetCore.Transport;
@@ -11,6 +12,9 @@ internal interface ITelemetrySink
 {
     /// <summary>Queues a redacted request record (incoming with children, or standalone outgoing).</summary>
     bool TryEnqueue(RequestRecord record);
+
+    /// <summary>Queues a captured incoming request (its pooled buffers are released once it is serialized, or at once when dropped).</summary>
+    bool TryEnqueue(IncomingRecord record);
 
     /// <summary>Queues a metrics snapshot.</summary>
     bool TryEnqueue(MetricsSnapshot snapshot);

@@ -33,8 +33,9 @@ internal sealed class SightlineShipper : BackgroundService
     private DateTimeOffset _serverAwayUntil = DateTimeOffset.MinValue;
     private TimeSpan _awayBackoff = TimeSpan.Zero;
     private DateTimeOffset _lastKeyWarning = DateTimeOffset.MinValue;
-    private byte[]? _inFlight;
+    private ReadOnlyMemory<byte>? _inFlight; // valid until the next batch starts (BatchBuilder reuses its buffer)
     private int _inFlightItems;
+    private readonly TimeSpan _pollInterval;
 
     public SightlineShipper(TelemetryQueue queue, IOptions<SightlineOptions> options, CaptureSettings settings, TransportMetrics metrics,
         TimeProvider time, ILogger<SightlineShipper> logger)
@@ -54,6 +55,8 @@ internal sealed class SightlineShipper : BackgroundService
         })
         { Timeout = Timeout.InfiniteTimeSpan };
         _batch = new BatchBuilder(_service);
+        // Items wait at most FlushInterval (+ one poll); 10 polls per interval, 100 ms at most.
+        _pollInterval = TimeSpan.FromTicks(Math.Clamp(_options.FlushInterval.Ticks / 10, TimeSpan.TicksPerMillisecond, 100 * TimeSpan.TicksPerMillisecond));
         var directory = _options.SpoolDirectory ?? Path.Combine(Path.GetTempPath(), "sightline-spool", Sanitize(_service.Name));
         _spool = new DiskSpool(directory, _options.SpoolMaxBytes, _options.SpoolMaxAge, _options.SpoolMaxAttempts, time);
     }
@@ -72,7 +75,7 @@ internal sealed class SightlineShipper : BackgroundService
                     // Kept until done with: a send cut short by shutdown is finished by StopAsync, not lost.
                     _inFlight = _batch.Finish();
                     _inFlightItems = items;
-                    await SendOrSpoolAsync(_inFlight, items, stoppingToken).ConfigureAwait(false);
+                    await SendOrSpoolAsync(_inFlight.Value, items, stoppingToken).ConfigureAwait(false);
                     _inFlight = null;
                 }
                 await ReplaySpoolAsync(stoppingToken).ConfigureAwait(false);
@@ -91,11 +94,12 @@ internal sealed class SightlineShipper : BackgroundService
         deadline.CancelAfter(_options.ShutdownTimeout);
         while (_inFlight is not null || _queue.Count > 0 || _batch.Count > 0)
         {
-            byte[] batch;
+            ReadOnlyMemory<byte> batch;
             int count;
-            if (_inFlight is not null)
+            if (_inFlight is { } inFlight)
             {
-                (batch, count) = (_inFlight, _inFlightItems);
+                // Sent before Drain() starts a new batch in the same buffer.
+                (batch, count) = (inFlight, _inFlightItems);
                 _inFlight = null;
             }
             else
@@ -121,36 +125,23 @@ internal sealed class SightlineShipper : BackgroundService
     }
 
     /// <summary>Fills the batch; returns its item count (0 when nothing arrived within the flush interval).</summary>
+    /// <remarks>
+    /// The queue is polled (a few times per flush interval) instead of waking this loop for every
+    /// item: at thousands of requests per second a wake-up per request costs more than the record.
+    /// </remarks>
     private async Task<int> CollectAsync(CancellationToken ct)
     {
-        // Wait for a first item (or the spool replay interval), then give the batch FlushInterval to fill.
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        wait.CancelAfter(_options.FlushInterval);
-        try
+        var started = _time.GetUtcNow();
+        DateTimeOffset? due = null;
+        while (true)
         {
-            if (!await _queue.Reader.WaitToReadAsync(wait.Token).ConfigureAwait(false)) return _batch.Count;
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            return _batch.Count;
-        }
-        var until = _time.GetUtcNow() + _options.FlushInterval;
-        Drain();
-        while (!Full() && _time.GetUtcNow() < until)
-        {
-            using var more = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            more.CancelAfter(until - _time.GetUtcNow() is { } left && left > TimeSpan.Zero ? left : TimeSpan.FromMilliseconds(1));
-            try
-            {
-                if (!await _queue.Reader.WaitToReadAsync(more.Token).ConfigureAwait(false)) break;
-            }
-            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-            {
-                break;
-            }
             Drain();
+            if (Full()) return _batch.Count;
+            var now = _time.GetUtcNow();
+            if (_batch.Count > 0) due ??= now + _options.FlushInterval;
+            if (due is { } d ? now >= d : now - started >= _options.FlushInterval) return _batch.Count;
+            await Task.Delay(_pollInterval, _time, ct).ConfigureAwait(false);
         }
-        return _batch.Count;
     }
 
     private bool Full() => _batch.Count >= _options.BatchMaxItems || _batch.UncompressedBytes >= _options.BatchMaxBytes;
@@ -158,10 +149,10 @@ internal sealed class SightlineShipper : BackgroundService
     // Moves queued items into the batch, serializing records right away.
     private void Drain()
     {
-        while (!Full() && _queue.Reader.TryRead(out var item)) _batch.Add(item);
+        while (!Full() && _queue.TryDequeue(out var item)) _batch.Add(item);
     }
 
-    private async Task SendOrSpoolAsync(byte[] batch, int items, CancellationToken ct)
+    private async Task SendOrSpoolAsync(ReadOnlyMemory<byte> batch, int items, CancellationToken ct)
     {
         if (_time.GetUtcNow() < _serverAwayUntil)
         {
@@ -172,7 +163,7 @@ internal sealed class SightlineShipper : BackgroundService
     }
 
     /// <summary>Sends with inline retries. True when the batch is done with (acknowledged or permanently rejected).</summary>
-    private async Task<bool> TrySendAsync(byte[] batch, int items, CancellationToken ct)
+    private async Task<bool> TrySendAsync(ReadOnlyMemory<byte> batch, int items, CancellationToken ct)
     {
         for (var attempt = 0; attempt < InlineAttempts; attempt++)
         {
@@ -197,13 +188,13 @@ internal sealed class SightlineShipper : BackgroundService
 
     private readonly record struct Outcome(bool Done, TimeSpan? RetryAfter, string Reason);
 
-    private async Task<Outcome> PostAsync(byte[] batch, int items, CancellationToken ct)
+    private async Task<Outcome> PostAsync(ReadOnlyMemory<byte> batch, int items, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(_options.RequestTimeout);
         try
         {
-            using var content = new ByteArrayContent(batch);
+            using var content = new ReadOnlyMemoryContent(batch);
             content.Headers.ContentType = new("application/json");
             content.Headers.ContentEncoding.Add("gzip");
             using var request = new HttpRequestMessage(HttpMethod.Post, _ingest) { Content = content };
@@ -278,11 +269,11 @@ internal sealed class SightlineShipper : BackgroundService
         _serverAwayUntil = _time.GetUtcNow() + Backoff(0) + _awayBackoff;
     }
 
-    private void SpoolOrDrop(byte[] batch, int items, string reason)
+    private void SpoolOrDrop(ReadOnlyMemory<byte> batch, int items, string reason)
     {
         try
         {
-            var trimmed = _spool.Write(batch, out var stored);
+            var trimmed = _spool.Write(batch.Span, out var stored);
             if (trimmed > 0) _metrics.SpoolDropped.Add(trimmed);
             if (stored)
             {

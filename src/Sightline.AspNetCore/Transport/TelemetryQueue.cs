@@ -1,43 +1,62 @@
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Sightline.AspNetCore.Capture;
 using Sightline.Protocol.Wire;
 
 namespace Sightline.AspNetCore.Transport;
 
-/// <summary>The bounded in-memory queue between capture and the shipper. Writing never blocks: a full queue drops and counts.</summary>
+/// <summary>
+/// The bounded in-memory queue between capture and the shipper. Writing never blocks and never
+/// wakes anything: a lock-free <see cref="ConcurrentQueue{T}"/> plus a counted bound (a full queue
+/// drops and counts). The shipper polls it a few times per flush interval, so a busy app pays for
+/// no thread wake-up per request.
+/// </summary>
 internal sealed class TelemetryQueue : ITelemetrySink
 {
-    private readonly Channel<object> _channel;
+    private readonly ConcurrentQueue<object> _items = new();
     private readonly TransportMetrics _metrics;
+    private readonly int _capacity;
+    private int _count;
 
     public TelemetryQueue(IOptions<SightlineOptions> options, TransportMetrics metrics)
     {
         _metrics = metrics;
-        _channel = Channel.CreateBounded<object>(new BoundedChannelOptions(options.Value.QueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite returns false instead of waiting
-            SingleReader = true,
-            SingleWriter = false,
-        });
+        _capacity = options.Value.QueueCapacity;
     }
 
-    public ChannelReader<object> Reader => _channel.Reader;
+    /// <summary>Items waiting to be sent.</summary>
+    public int Count => Volatile.Read(ref _count);
 
-    public int Count => _channel.Reader.Count;
+    /// <summary>Takes the oldest item; false when the queue is empty.</summary>
+    public bool TryDequeue(out object item)
+    {
+        if (!_items.TryDequeue(out item!)) return false;
+        Interlocked.Decrement(ref _count);
+        return true;
+    }
 
     public bool TryEnqueue(RequestRecord record) => Write(record);
+    public bool TryEnqueue(IncomingRecord record)
+    {
+        if (Write(record)) return true;
+        record.Release();
+        return false;
+    }
+
     public bool TryEnqueue(MetricsSnapshot snapshot) => Write(snapshot);
     public bool TryEnqueue(Heartbeat heartbeat) => Write(heartbeat);
     public bool TryEnqueue(SecurityEvent securityEvent) => Write(securityEvent);
 
     private bool Write(object item)
     {
-        if (_channel.Writer.TryWrite(item))
+        if (Interlocked.Increment(ref _count) > _capacity)
         {
-            _metrics.Queued.Add(1);
-            return true;
+            Interlocked.Decrement(ref _count);
+            _metrics.Dropped.Add(1);
+            return false;
         }
-        _metrics.Dropped.Add(1);
-        return false;
+        _items.Enqueue(item);
+        _metrics.Queued.Add(1);
+        return true;
     }
 }

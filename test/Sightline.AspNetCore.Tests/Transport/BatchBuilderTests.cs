@@ -19,7 +19,7 @@ public sealed class BatchBuilderTests
             builder.Add(new Heartbeat { Id = Guid.NewGuid() });
 
             Assert.Equal(3, builder.Count);
-            var bytes = builder.Finish();
+            var bytes = builder.Finish().ToArray();
 
             using var gzip = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
             var batch = JsonSerializer.Deserialize(gzip, WireJsonContext.Default.IngestBatch)!;

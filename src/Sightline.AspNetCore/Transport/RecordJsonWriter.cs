@@ -1,0 +1,251 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Text.Json;
+using Sightline.AspNetCore.Capture;
+using Sightline.Protocol.Wire;
+
+namespace Sightline.AspNetCore.Transport;
+
+/// <summary>
+/// Writes request records as the wire JSON of <see cref="RequestRecord"/> (the same members, names
+/// and order as <see cref="WireJsonContext"/>, nulls omitted), by hand: headers come from pooled
+/// pairs and bodies from pooled UTF-8 without ever becoming dictionaries or UTF-16 strings, and
+/// body text is escaped with a vectorized copy (only <c>"</c>, <c>\</c> and control characters are
+/// escaped; the result parses to the same string as the serializer's own output).
+/// Used by the shipper's single thread only (it keeps a scratch buffer).
+/// </summary>
+internal sealed class RecordJsonWriter
+{
+    private static readonly JsonEncodedText s_id = JsonEncodedText.Encode("id");
+    private static readonly JsonEncodedText s_direction = JsonEncodedText.Encode("direction");
+    private static readonly JsonEncodedText s_parentId = JsonEncodedText.Encode("parentId");
+    private static readonly JsonEncodedText s_timestamp = JsonEncodedText.Encode("timestamp");
+    private static readonly JsonEncodedText s_durationNs = JsonEncodedText.Encode("durationNs");
+    private static readonly JsonEncodedText s_method = JsonEncodedText.Encode("method");
+    private static readonly JsonEncodedText s_routeTemplate = JsonEncodedText.Encode("routeTemplate");
+    private static readonly JsonEncodedText s_path = JsonEncodedText.Encode("path");
+    private static readonly JsonEncodedText s_query = JsonEncodedText.Encode("query");
+    private static readonly JsonEncodedText s_host = JsonEncodedText.Encode("host");
+    private static readonly JsonEncodedText s_url = JsonEncodedText.Encode("url");
+    private static readonly JsonEncodedText s_status = JsonEncodedText.Encode("status");
+    private static readonly JsonEncodedText s_requestHeaders = JsonEncodedText.Encode("requestHeaders");
+    private static readonly JsonEncodedText s_responseHeaders = JsonEncodedText.Encode("responseHeaders");
+    private static readonly JsonEncodedText s_requestBody = JsonEncodedText.Encode("requestBody");
+    private static readonly JsonEncodedText s_responseBody = JsonEncodedText.Encode("responseBody");
+    private static readonly JsonEncodedText s_requestSize = JsonEncodedText.Encode("requestSize");
+    private static readonly JsonEncodedText s_responseSize = JsonEncodedText.Encode("responseSize");
+    private static readonly JsonEncodedText s_clientIp = JsonEncodedText.Encode("clientIp");
+    private static readonly JsonEncodedText s_userAgent = JsonEncodedText.Encode("userAgent");
+    private static readonly JsonEncodedText s_consumer = JsonEncodedText.Encode("consumer");
+    private static readonly JsonEncodedText s_errors = JsonEncodedText.Encode("errors");
+    private static readonly JsonEncodedText s_validationErrors = JsonEncodedText.Encode("validationErrors");
+    private static readonly JsonEncodedText s_outgoing = JsonEncodedText.Encode("outgoing");
+    private static readonly JsonEncodedText s_traceId = JsonEncodedText.Encode("traceId");
+    private static readonly JsonEncodedText s_spanId = JsonEncodedText.Encode("spanId");
+    private static readonly JsonEncodedText s_service = JsonEncodedText.Encode("service");
+    private static readonly JsonEncodedText s_content = JsonEncodedText.Encode("content");
+    private static readonly JsonEncodedText s_contentType = JsonEncodedText.Encode("contentType");
+    private static readonly JsonEncodedText s_truncated = JsonEncodedText.Encode("truncated");
+    private static readonly JsonEncodedText s_omitted = JsonEncodedText.Encode("omitted");
+
+    private byte[] _scratch = new byte[4096];
+
+    /// <summary>Writes a captured incoming request.</summary>
+    public void Write(Utf8JsonWriter writer, IncomingRecord incoming) => Write(writer, incoming.Record, incoming);
+
+    /// <summary>Writes a request record (e.g. an outgoing call).</summary>
+    public void Write(Utf8JsonWriter writer, RequestRecord record) => Write(writer, record, null);
+
+    private void Write(Utf8JsonWriter w, RequestRecord r, IncomingRecord? incoming)
+    {
+        w.WriteStartObject();
+        w.WriteString(s_id, r.Id);
+        String(w, s_direction, r.Direction);
+        if (r.ParentId is { } parentId) w.WriteString(s_parentId, parentId);
+        w.WriteString(s_timestamp, r.Timestamp);
+        w.WriteNumber(s_durationNs, r.DurationNs);
+        String(w, s_method, r.Method);
+        String(w, s_routeTemplate, r.RouteTemplate);
+        String(w, s_path, r.Path);
+        String(w, s_query, r.Query);
+        String(w, s_host, r.Host);
+        String(w, s_url, r.Url);
+        w.WriteNumber(s_status, r.Status);
+        if (incoming?.RequestHeaders is { } requestHeaders) Headers(w, s_requestHeaders, requestHeaders);
+        else Headers(w, s_requestHeaders, r.RequestHeaders);
+        if (incoming?.ResponseHeaders is { } responseHeaders) Headers(w, s_responseHeaders, responseHeaders);
+        else Headers(w, s_responseHeaders, r.ResponseHeaders);
+        if (incoming?.RequestBody is { } requestBody) Body(w, s_requestBody, requestBody);
+        else Body(w, s_requestBody, r.RequestBody);
+        if (incoming?.ResponseBody is { } responseBody) Body(w, s_responseBody, responseBody);
+        else Body(w, s_responseBody, r.ResponseBody);
+        w.WriteNumber(s_requestSize, r.RequestSize);
+        w.WriteNumber(s_responseSize, r.ResponseSize);
+        String(w, s_clientIp, r.ClientIp);
+        String(w, s_userAgent, r.UserAgent);
+        if (r.Consumer is { } consumer)
+        {
+            w.WritePropertyName(s_consumer);
+            JsonSerializer.Serialize(w, consumer, WireJsonContext.Default.ConsumerInfo);
+        }
+        if (r.Errors is { } errors)
+        {
+            w.WritePropertyName(s_errors);
+            JsonSerializer.Serialize(w, errors, WireJsonContext.Default.ListErrorInfo);
+        }
+        if (r.ValidationErrors is { } validationErrors)
+        {
+            w.WritePropertyName(s_validationErrors);
+            JsonSerializer.Serialize(w, validationErrors, WireJsonContext.Default.ListValidationFailure);
+        }
+        if (r.Outgoing is { } outgoing)
+        {
+            w.WriteStartArray(s_outgoing);
+            foreach (var child in outgoing) Write(w, child, null);
+            w.WriteEndArray();
+        }
+        String(w, s_traceId, r.TraceId);
+        String(w, s_spanId, r.SpanId);
+        if (r.Service is { } service)
+        {
+            w.WritePropertyName(s_service);
+            JsonSerializer.Serialize(w, service, WireJsonContext.Default.ServiceInfo);
+        }
+        w.WriteEndObject();
+    }
+
+    private static void String(Utf8JsonWriter w, JsonEncodedText name, string? value)
+    {
+        if (value is not null) w.WriteString(name, value);
+    }
+
+    private static void Headers(Utf8JsonWriter w, JsonEncodedText name, HeaderList headers)
+    {
+        w.WriteStartObject(name);
+        for (var i = 0; i < headers.Count; i++) w.WriteString(headers.NameAt(i), headers.ValueAt(i));
+        w.WriteEndObject();
+    }
+
+    private static void Headers(Utf8JsonWriter w, JsonEncodedText name, Dictionary<string, string>? headers)
+    {
+        if (headers is null) return;
+        w.WriteStartObject(name);
+        foreach (var (key, value) in headers)
+        {
+            if (value is null) w.WriteNull(key);
+            else w.WriteString(key, value);
+        }
+        w.WriteEndObject();
+    }
+
+    private void Body(Utf8JsonWriter w, JsonEncodedText name, Utf8Body body)
+    {
+        w.WriteStartObject(name);
+        if (body.HasContent)
+        {
+            w.WritePropertyName(s_content);
+            WriteUtf8String(w, body.Content);
+        }
+        String(w, s_contentType, body.ContentType);
+        w.WriteBoolean(s_truncated, body.Truncated);
+        if (!body.HasContent) String(w, s_omitted, body.Omitted);
+        w.WriteEndObject();
+    }
+
+    private static void Body(Utf8JsonWriter w, JsonEncodedText name, CapturedBody? body)
+    {
+        if (body is null) return;
+        w.WriteStartObject(name);
+        String(w, s_content, body.Content);
+        String(w, s_contentType, body.ContentType);
+        w.WriteBoolean(s_truncated, body.Truncated);
+        String(w, s_omitted, body.Omitted);
+        w.WriteEndObject();
+    }
+
+    /// <summary>Writes valid UTF-8 text as a JSON string value.</summary>
+    internal void WriteUtf8String(Utf8JsonWriter w, ReadOnlySpan<byte> utf8)
+    {
+        var worst = (utf8.Length * 6) + 2 + Vector128<byte>.Count;
+        if (_scratch.Length < worst) _scratch = new byte[Math.Max(worst, _scratch.Length * 2)];
+        _scratch[0] = (byte)'"';
+        var n = 1 + Escape(utf8, _scratch.AsSpan(1));
+        _scratch[n++] = (byte)'"';
+        w.WriteRawValue(_scratch.AsSpan(0, n), skipInputValidation: true);
+    }
+
+    // JSON-escapes " \ and control characters; every other byte (including UTF-8 sequences) is
+    // copied. Vector path: a 16-byte block without such bytes is stored as is; in a block with
+    // some (JSON bodies have a quote every few bytes), the block's remaining bytes are stored at the
+    // output position after each escape (one shuffle + one store per escape, no reloads or copies).
+    // dst must hold 6 * src.Length + 16 bytes.
+    private static int Escape(ReadOnlySpan<byte> src, Span<byte> dst)
+    {
+        ref var s = ref MemoryMarshal.GetReference(src);
+        ref var d = ref MemoryMarshal.GetReference(dst);
+        nuint i = 0, n = 0, length = (nuint)src.Length;
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var space = Vector128.Create((byte)0x20);
+            var quote = Vector128.Create((byte)'"');
+            var backslash = Vector128.Create((byte)'\\');
+            var indices = Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            while (i + (nuint)Vector128<byte>.Count <= length)
+            {
+                var block = Vector128.LoadUnsafe(ref s, i);
+                var mask = (Vector128.LessThan(block, space) | Vector128.Equals(block, quote) | Vector128.Equals(block, backslash)).ExtractMostSignificantBits();
+                block.StoreUnsafe(ref d, n);
+                if (mask == 0)
+                {
+                    i += (nuint)Vector128<byte>.Count;
+                    n += (nuint)Vector128<byte>.Count;
+                    continue;
+                }
+                nuint consumed = 0;
+                do
+                {
+                    var at = (nuint)BitOperations.TrailingZeroCount(mask);
+                    n = WriteEscaped(ref d, n + at - consumed, Unsafe.Add(ref s, i + at));
+                    consumed = at + 1;
+                    mask &= mask - 1;
+                    Vector128.Shuffle(block, indices + Vector128.Create((byte)consumed)).StoreUnsafe(ref d, n);
+                }
+                while (mask != 0);
+                n += (nuint)Vector128<byte>.Count - consumed;
+                i += (nuint)Vector128<byte>.Count;
+            }
+        }
+        for (; i < length; i++)
+        {
+            var b = Unsafe.Add(ref s, i);
+            if (b < 0x20 || b == (byte)'"' || b == (byte)'\\') n = WriteEscaped(ref d, n, b);
+            else Unsafe.Add(ref d, n++) = b;
+        }
+        return (int)n;
+    }
+
+    private static nuint WriteEscaped(ref byte d, nuint n, byte b)
+    {
+        Unsafe.Add(ref d, n++) = (byte)'\\';
+        switch (b)
+        {
+            case (byte)'"': Unsafe.Add(ref d, n++) = (byte)'"'; break;
+            case (byte)'\\': Unsafe.Add(ref d, n++) = (byte)'\\'; break;
+            case (byte)'\n': Unsafe.Add(ref d, n++) = (byte)'n'; break;
+            case (byte)'\r': Unsafe.Add(ref d, n++) = (byte)'r'; break;
+            case (byte)'\t': Unsafe.Add(ref d, n++) = (byte)'t'; break;
+            case (byte)'\b': Unsafe.Add(ref d, n++) = (byte)'b'; break;
+            case (byte)'\f': Unsafe.Add(ref d, n++) = (byte)'f'; break;
+            default:
+                Unsafe.Add(ref d, n++) = (byte)'u';
+                Unsafe.Add(ref d, n++) = (byte)'0';
+                Unsafe.Add(ref d, n++) = (byte)'0';
+                Unsafe.Add(ref d, n++) = (byte)"0123456789abcdef"[b >> 4];
+                Unsafe.Add(ref d, n++) = (byte)"0123456789abcdef"[b & 0xF];
+                break;
+        }
+        return n;
+    }
+}
