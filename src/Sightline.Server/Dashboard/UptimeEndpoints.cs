@@ -209,14 +209,13 @@ internal static class UptimeEndpoints
 
     internal static IResult Expired(HttpContext context)
     {
-        context.Response.StatusCode = StatusCodes.Status400BadRequest;
-        return Layout.Page(context, "Form expired", new Html().Tag("p", "The form expired or was not sent from this dashboard. Go back, reload and try again.", "error").ToString());
+        return Layout.Page(context, "Form expired", new Html().Tag("p", "The form expired or was not sent from this dashboard. Go back, reload and try again.", "error").ToString(),
+            status: StatusCodes.Status400BadRequest);
     }
 
     internal static IResult Invalid(HttpContext context, string title, string body)
     {
-        context.Response.StatusCode = StatusCodes.Status400BadRequest;
-        return Layout.Page(context, title, body);
+        return Layout.Page(context, title, body, status: StatusCodes.Status400BadRequest);
     }
 
     /// <summary>Validation errors plus the fields that did not even parse (those messages win).</summary>
