@@ -20,8 +20,14 @@ cleanup() { [ "$started_pg" = 1 ] && .ci/postgres.sh stop; }
 trap cleanup EXIT
 
 log=$(mktemp)
-dotnet test Sightline.slnx -c Release "$@" 2>&1 | tee "$log"
+# Build once (in parallel), then run the test assemblies one after another (-m:1): on a 2-core
+# machine the browser, PostgreSQL and Kestrel tests are steadier without competing test hosts.
+dotnet build Sightline.slnx -c Release 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
+if [ "$rc" -eq 0 ]; then
+  dotnet test Sightline.slnx -c Release --no-build -m:1 "$@" 2>&1 | tee -a "$log"
+  rc=${PIPESTATUS[0]}
+fi
 
 # Sum the per-assembly summary lines: "Passed!  - Failed: 0, Passed: 8, Skipped: 0, Total: 8".
 read -r passed failed skipped < <(grep -E '^(Passed|Failed)! +- Failed: ' "$log" | sed -E \
