@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Sightline.AspNetCore;
 
+using Sightline.AspNetCore.Tests;
+
 namespace Sightline.ApiKeys.Tests.Monitoring;
 
 /// <summary>
