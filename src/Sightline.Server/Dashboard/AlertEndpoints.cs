@@ -19,7 +19,7 @@ internal static class AlertEndpoints
         pages.MapPost("/alerts/rules", SaveRuleAsync);
         pages.MapGet("/alerts/rules/{id:long}", (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, long id) =>
             store.GetRule(project.Id, id) is { } rule
-                ? DashboardEndpoints.Page(context, "Edit rule", RuleForm(context, antiforgery, store, project.Id, $"/alerts/rules/{id}", RuleValues(rule.Definition), [])
+                ? Layout.Page(context, "Edit rule", RuleForm(context, antiforgery, store, project.Id, $"/alerts/rules/{id}", RuleValues(rule.Definition), [])
                     + UptimeEndpoints.DeleteForm(context, antiforgery, $"/alerts/rules/{id}/delete", "Delete this rule"))
                 : Results.NotFound());
         pages.MapPost("/alerts/rules/{id:long}", SaveRuleAsync);
@@ -32,7 +32,7 @@ internal static class AlertEndpoints
         pages.MapPost("/alerts/channels", CreateChannelAsync);
         pages.MapGet("/alerts/channels/{id:long}", (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, long id) =>
             store.GetChannel(project.Id, id) is { } channel
-                ? DashboardEndpoints.Page(context, "Edit channel", ChannelForm(context, antiforgery, new Dictionary<string, string?>
+                ? Layout.Page(context, "Edit channel", ChannelForm(context, antiforgery, new Dictionary<string, string?>
                     {
                         ["name"] = channel.Name, ["kind"] = channel.Kind, ["emailTo"] = channel.EmailTo,
                     }, [], $"/alerts/channels/{id}", channel))
@@ -89,7 +89,7 @@ internal static class AlertEndpoints
         foreach (var e in store.GetEvents(project.Id, 100))
             html.Raw("<tr>").Tag("td", UptimeEndpoints.Stamp(e.At)).Tag("td", e.RuleName).Tag("td", e.Kind, e.Kind == "resolved" ? "good" : "bad").Tag("td", e.Message).Raw("</tr>");
         html.Raw("</table>");
-        return DashboardEndpoints.Page(context, "Alerts", html.ToString());
+        return Layout.Page(context, "Alerts", html.ToString());
     }
 
     private static async Task<IResult> SaveRuleAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, TimeProvider time, long? id)

@@ -9,7 +9,7 @@ internal static class Layout
     private static readonly (string Href, string Label)[] s_nav =
     [
         ("/", "Overview"), ("/endpoints", "Endpoints"), ("/requests", "Requests"), ("/errors", "Errors"), ("/consumers", "Consumers"),
-        ("/outgoing", "Outgoing"), ("/security", "Security"), ("/settings", "Settings"),
+        ("/outgoing", "Outgoing"), ("/security", "Security"), ("/uptime", "Uptime"), ("/alerts", "Alerts"), ("/settings", "Settings"),
     ];
 
     /// <summary>A full HTML page. <paramref name="scope"/> adds the project/environment/range form.</summary>

@@ -16,11 +16,11 @@ internal static class UptimeEndpoints
         var pages = app.MapGroup("").RequireAuthorization(AuthSetup.Policy);
         pages.MapGet("/uptime", Overview);
         pages.MapGet("/uptime/checks/new", (HttpContext context, IAntiforgery antiforgery) =>
-            DashboardEndpoints.Page(context, "New check", CheckForm(context, antiforgery, "/uptime/checks", Values((CheckDefinition?)null), [])));
+            Layout.Page(context, "New check", CheckForm(context, antiforgery, "/uptime/checks", Values((CheckDefinition?)null), [])));
         pages.MapPost("/uptime/checks", CreateAsync);
         pages.MapGet("/uptime/checks/{id:long}", (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, long id) =>
             store.GetCheck(project.Id, id) is { } check
-                ? DashboardEndpoints.Page(context, "Edit check", CheckForm(context, antiforgery, $"/uptime/checks/{id}", Values(check.Definition), []) + DeleteForm(context, antiforgery, $"/uptime/checks/{id}/delete", "Delete this check"))
+                ? Layout.Page(context, "Edit check", CheckForm(context, antiforgery, $"/uptime/checks/{id}", Values(check.Definition), []) + DeleteForm(context, antiforgery, $"/uptime/checks/{id}/delete", "Delete this check"))
                 : Results.NotFound());
         pages.MapPost("/uptime/checks/{id:long}", UpdateAsync);
         pages.MapPost("/uptime/checks/{id:long}/delete", async (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, TimeProvider time, long id) =>
@@ -85,7 +85,7 @@ internal static class UptimeEndpoints
                 .Tag("td", Duration(i.Duration(now))).Tag("td", i.Reason).Raw("</tr>");
         }
         html.Raw("</table>");
-        return DashboardEndpoints.Page(context, "Uptime", html.ToString(), refreshSeconds: 30);
+        return Layout.Page(context, "Uptime", html.ToString(), refreshSeconds: 30);
     }
 
     /// <summary>An SVG bar per UTC day: green all up, amber some downtime, red under 99 %, grey not monitored. Colours are attributes (CSP allows no inline style).</summary>
@@ -210,13 +210,13 @@ internal static class UptimeEndpoints
     internal static IResult Expired(HttpContext context)
     {
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
-        return DashboardEndpoints.Page(context, "Form expired", new Html().Tag("p", "The form expired or was not sent from this dashboard. Go back, reload and try again.", "error").ToString());
+        return Layout.Page(context, "Form expired", new Html().Tag("p", "The form expired or was not sent from this dashboard. Go back, reload and try again.", "error").ToString());
     }
 
     internal static IResult Invalid(HttpContext context, string title, string body)
     {
         context.Response.StatusCode = StatusCodes.Status400BadRequest;
-        return DashboardEndpoints.Page(context, title, body);
+        return Layout.Page(context, title, body);
     }
 
     /// <summary>Validation errors plus the fields that did not even parse (those messages win).</summary>
