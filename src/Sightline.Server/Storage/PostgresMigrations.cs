@@ -54,6 +54,7 @@ internal static class PostgresMigrations
             -- ASP.NET Core data-protection keys, shared by every server so a sign-in cookie works on all of them.
             CREATE TABLE data_protection_keys (name text PRIMARY KEY, xml text NOT NULL, created bigint NOT NULL);
             """),
+        (2, PostgresStore.DashboardMigrationSql),
     ];
 
     /// <summary>Applies the migrations this database lacks; returns how many were applied.</summary>

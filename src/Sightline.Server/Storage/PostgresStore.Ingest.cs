@@ -60,6 +60,7 @@ public sealed partial class PostgresStore
 
         var consumers = new SortedDictionary<string, (string? Name, string? Group, long Ts)>(StringComparer.Ordinal);
         var errorGroups = new SortedDictionary<string, ErrorGroupDelta>(StringComparer.Ordinal);
+        var dashboard = new DashboardDelta();
         if (batch.Records.Count > 0)
         {
             var inserted = await InsertRecordsAsync(connection, tx, projectId, batch, bodies, ct).ConfigureAwait(false);
@@ -67,6 +68,7 @@ public sealed partial class PostgresStore
             {
                 if (!inserted.Remove(record.Id)) continue; // already stored (a retry) or a duplicate in this batch
                 var ts = record.Timestamp.ToUnixTimeMilliseconds();
+                OnRecordStored(dashboard, batch, record);
                 if (record.Consumer is { } c) MergeConsumer(consumers, c.Identifier, c.Name, c.Group, ts);
                 foreach (var error in record.Errors ?? [])
                 {
@@ -108,6 +110,7 @@ public sealed partial class PostgresStore
         await UpsertEndpointsAsync(connection, tx, projectId, endpoints, now, ct).ConfigureAwait(false);
         await UpsertConsumersAsync(connection, tx, projectId, consumers, ct).ConfigureAwait(false);
         await UpsertErrorGroupsAsync(connection, tx, projectId, errorGroups, ct).ConfigureAwait(false);
+        await UpsertDashboardAsync(connection, tx, projectId, dashboard, ct).ConfigureAwait(false);
         await UpsertInstancesAsync(connection, tx, projectId, instances, ct).ConfigureAwait(false);
         await InsertSecurityEventsAsync(connection, tx, projectId, batch.SecurityEvents, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);

@@ -41,6 +41,7 @@ public sealed partial class PostgresStore
             deleted += await DeleteInChunksAsync(connection, "rollups", "minute", rollupsBefore, cancellationToken).ConfigureAwait(false);
             deleted += await DeleteInChunksAsync(connection, "applied_items", "ts", recordsBefore, cancellationToken).ConfigureAwait(false);
             deleted += await DeleteInChunksAsync(connection, "security_events", "ts", recordsBefore, cancellationToken).ConfigureAwait(false);
+            deleted += await ApplyDashboardRetentionAsync(connection, recordsBefore, rollupsBefore, cancellationToken).ConfigureAwait(false);
             return (int)Math.Min(int.MaxValue, deleted);
         }
         finally
