@@ -347,8 +347,8 @@ public sealed partial class PostgresStore
         {
             // The column is one of two constants of this method; everything else is a parameter.
             using var query = Command(connection, $"""
-                SELECT coalesce({column}, @none) AS k, count(*) FROM security_events WHERE project_id = @p AND ts >= @from AND ts < @to
-                GROUP BY 1 ORDER BY 2 DESC, 1 COLLATE "C" LIMIT 20
+                SELECT k, n FROM (SELECT coalesce({column}, @none) AS k, count(*) AS n FROM security_events WHERE project_id = @p AND ts >= @from AND ts < @to
+                GROUP BY 1) AS t ORDER BY n DESC, k COLLATE "C" LIMIT 20
                 """);
             query.Parameters.AddWithValue("p", projectId);
             query.Parameters.AddWithValue("none", none);

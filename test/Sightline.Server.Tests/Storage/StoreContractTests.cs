@@ -8,7 +8,7 @@ namespace Sightline.Server.Tests.Storage;
 /// The behaviour every <see cref="ISightlineStore"/> must have, run against each real store by a
 /// subclass. Each test works in its own project, so tests of a class share one database.
 /// </summary>
-public abstract class StoreContractTests(IStoreFixture fixture)
+public abstract partial class StoreContractTests(IStoreFixture fixture)
 {
     private static readonly int s_latencyLength = HistogramBuckets.LatencyMs.Length + 1;
     private static readonly DateTimeOffset s_minute = new DateTimeOffset(DateTimeOffset.UtcNow.Year, DateTimeOffset.UtcNow.Month, DateTimeOffset.UtcNow.Day,
