@@ -216,4 +216,32 @@ public abstract partial class StoreContractTests
         Assert.True(Store.VerifyUser(prefix + "-b", "first password"));
         Assert.False(Store.SetPassword("nobody-" + prefix, "x"));
     }
+
+    [StoreFact]
+    public async Task Retention_DashboardRollupsByRollupCutoff_ErrorSamplesByRecordCutoff()
+    {
+        var project = NewProject();
+        var now = DateTimeOffset.UtcNow;
+        RequestRecord Failing(DateTimeOffset at)
+        {
+            var r = Record("/old", 500, at: at);
+            r.Errors = [new ErrorInfo { Type = "E", Message = "m", Fingerprint = "fp-retention" }];
+            r.Outgoing = [new RequestRecord { Id = Guid.NewGuid(), Direction = WireConstants.DirectionOutgoing, Timestamp = at, Method = "GET", Host = "api.example", Path = "/", Status = 200 }];
+            return r;
+        }
+        var (ancient, old, recent) = (Failing(now.AddDays(-100)), Failing(now.AddDays(-10)), Failing(now.AddMinutes(-1)));
+        await Store.StoreAsync(project, new IngestBatch { Records = [ancient, old, recent] }, CancellationToken.None);
+
+        await Store.ApplyRetentionAsync(now.AddDays(-7), now.AddDays(-90), CancellationToken.None);
+
+        var hour = TimeSpan.FromHours(1);
+        Assert.Empty(Store.GetErrorSummary(project, now.AddDays(-101), now.AddDays(-99), hour).CountsByFingerprint);
+        Assert.Empty(Store.GetOutgoing(project, null, now.AddDays(-101), now.AddDays(-99), hour).Hosts);
+        Assert.Equal(1, Store.GetErrorSummary(project, now.AddDays(-11), now.AddDays(-9), hour).CountsByFingerprint["fp-retention"]);
+        Assert.Equal(1, Assert.Single(Store.GetOutgoing(project, null, now.AddDays(-11), now.AddDays(-9), hour).Hosts).Calls);
+        var group = Store.GetErrorGroup(project, "fp-retention", now.AddDays(-11), now.AddMinutes(1), TimeSpan.FromDays(1));
+        Assert.NotNull(group);
+        Assert.Equal(2, group.CountInRange);
+        Assert.Equal([recent.Id], group.Samples.Select(s => s.Id));
+    }
 }
