@@ -26,6 +26,18 @@ if (args.Length == 3 && args[0] == "loop")
     Console.WriteLine($"{args[1]}: {used.TotalMicroseconds / iterations:F2} us CPU/op, {(GC.GetTotalAllocatedBytes(precise: true) - bytes) / (double)iterations:F0} B/op");
     return;
 }
+// Server ingest over loopback: ... Sightline.Benchmarks.dll ingest <sqlite|postgres> <none|2k> [records=300000] [batch=500] [concurrency=4]
+// Store query latency:         ... Sightline.Benchmarks.dll query <sqlite|postgres> [records=1000000]   (see bench/ingest.sh)
+if (args.Length >= 3 && args[0] == "ingest")
+{
+    await Sightline.Benchmarks.Ingest.IngestLoad.RunAsync(args[1], args[2] == "2k", Arg(3, 300_000), Arg(4, 500), Arg(5, 4));
+    return;
+}
+if (args.Length >= 2 && args[0] == "query")
+{
+    await Sightline.Benchmarks.Ingest.QueryLatency.RunAsync(args[1], Arg(2, 1_000_000));
+    return;
+}
 BenchmarkSwitcher.FromAssembly(typeof(IngestSink).Assembly).Run(args);
 
 static Func<Task> WrapAction(Action action) => () =>
@@ -33,3 +45,5 @@ static Func<Task> WrapAction(Action action) => () =>
     action();
     return Task.CompletedTask;
 };
+
+int Arg(int index, int fallback) => args.Length > index ? int.Parse(args[index], System.Globalization.CultureInfo.InvariantCulture) : fallback;

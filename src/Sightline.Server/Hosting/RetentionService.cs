@@ -17,7 +17,7 @@ internal sealed class RetentionService(ISightlineStore store, IOptions<ServerOpt
                 var deleted = await store.ApplyRetentionAsync(now.AddDays(-options.Value.RecordRetentionDays), now.AddDays(-options.Value.RollupRetentionDays), stoppingToken);
                 if (deleted > 0) logger.LogInformation("Retention deleted {Rows} expired rows", deleted);
             }
-            catch (Microsoft.Data.Sqlite.SqliteException e)
+            catch (System.Data.Common.DbException e)
             {
                 logger.LogWarning(e, "Retention pass failed; it will run again");
             }

@@ -15,7 +15,7 @@ public sealed class ServerOptions
     /// <summary>Storage provider: <c>sqlite</c> (default, embedded file in <see cref="DataDirectory"/>) or <c>postgres</c> (needs <see cref="ConnectionString"/>).</summary>
     public string Storage { get; set; } = "sqlite";
 
-    /// <summary>PostgreSQL connection string (Npgsql format) when <see cref="Storage"/> is <c>postgres</c>. Default: none.</summary>
+    /// <summary>PostgreSQL connection string (Npgsql format); required when <see cref="Storage"/> is <c>postgres</c>, refused with <c>sqlite</c>. Several servers may share one database. Default: none.</summary>
     public string? ConnectionString { get; set; }
 
     /// <summary>Days raw records are kept. Default: 7.</summary>
@@ -33,6 +33,6 @@ public sealed class ServerOptions
     /// <summary>Largest ingest body accepted, after decompression. Default: 16 MiB.</summary>
     public long MaxBatchBytes { get; set; } = Sightline.Protocol.Wire.WireConstants.MaxBatchBytes;
 
-    /// <summary>Ingest requests allowed to wait for the writer before the server answers 429. Default: 32.</summary>
+    /// <summary>Ingest requests of this server allowed to wait for storage before it answers 429 (per server when several share PostgreSQL). Default: 32.</summary>
     public int MaxPendingWrites { get; set; } = 32;
 }

@@ -14,7 +14,7 @@ public static class SightlineServer
     public sealed record FirstRun(string? IngestKey, string? AdminPassword);
 
     /// <summary>
-    /// Builds the server: binds <see cref="ServerOptions"/>, opens the SQLite store, ensures the
+    /// Builds the server: binds <see cref="ServerOptions"/>, opens the store (SQLite or PostgreSQL), ensures the
     /// default project, an ingest key (printed once, when the project is created) and the admin user.
     /// </summary>
     public static (WebApplication App, FirstRun FirstRun) Build(string[] args, Action<WebApplicationBuilder>? configure = null)
@@ -23,11 +23,9 @@ public static class SightlineServer
         builder.Services.AddOptions<ServerOptions>().Bind(builder.Configuration.GetSection(ServerOptions.SectionName));
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
-        if (!string.Equals(options.Storage, "sqlite", StringComparison.OrdinalIgnoreCase))
-            throw new InvalidOperationException($"Sightline:Server:Storage '{options.Storage}' is not supported by this version; use 'sqlite'.");
         builder.WebHost.UseUrls(options.Urls);
 
-        var store = new SqliteStore(Path.Combine(options.DataDirectory, "sightline.db"));
+        var store = StoreFactory.Create(options);
         var (projectId, created) = store.EnsureProject("default");
         var ingestKey = created ? store.CreateIngestKey(projectId) : null;
         var adminPassword = options.AdminPassword ?? Security.PasswordHasher.NewPassword();
@@ -40,7 +38,7 @@ public static class SightlineServer
         builder.AddSightlineMonitoring(options);
         builder.Services.AddProblemDetails();
         builder.Services.AddSightlineAuth();
-        builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(options.DataDirectory, "keys"))).SetApplicationName("Sightline");
+        StoreFactory.PersistKeys(builder.Services.AddDataProtection().SetApplicationName("Sightline"), store, options);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, Sightline.Protocol.Wire.WireJsonContext.Default));
 
         var app = builder.Build();

@@ -13,7 +13,7 @@ internal static class IngestValidator
         var latest = DateTimeOffset.UtcNow.AddDays(1);
         batch.Records.RemoveAll(r => Reject(rejected, r.Id, RecordProblem(r, latest)));
         batch.Metrics.RemoveAll(m => Reject(rejected, m.Id, m.Id == Guid.Empty ? "id is required" : m.Series.Exists(s => s.Count < 0 || string.IsNullOrEmpty(s.Method)) ? "series need a method and a count ≥ 0" : null));
-        batch.Heartbeats.RemoveAll(h => Reject(rejected, h.Id, h.Id == Guid.Empty ? "id is required" : h.Service is null && batch.Service is null ? "service is required" : null));
+        batch.Heartbeats.RemoveAll(h => Reject(rejected, h.Id, HeartbeatProblem(h, batch.Service)));
         batch.SecurityEvents.RemoveAll(e => Reject(rejected, e.Id, e.Id == Guid.Empty ? "id is required" : string.IsNullOrEmpty(e.Reason) ? "reason is required" : null));
         return rejected;
     }
@@ -30,6 +30,15 @@ internal static class IngestValidator
         if (r.Consumer is { } c && (string.IsNullOrEmpty(c.Identifier) || c.Identifier.Length > WireConstants.MaxConsumerIdentifierLength))
             return $"consumer.identifier must be 1..{WireConstants.MaxConsumerIdentifierLength} characters";
         if (r.Direction != WireConstants.DirectionIncoming && r.Direction != WireConstants.DirectionOutgoing) return "direction must be incoming or outgoing";
+        return null;
+    }
+
+    private static string? HeartbeatProblem(Heartbeat h, ServiceInfo? batchService)
+    {
+        if (h.Id == Guid.Empty) return "id is required";
+        if ((h.Service ?? batchService) is not { } service) return "service is required";
+        // JSON null passes deserialization; the instance table needs both (a 500 before this check).
+        if (service.Name is null || string.IsNullOrEmpty(service.Instance)) return "service.name and service.instance are required";
         return null;
     }
 

@@ -8,13 +8,30 @@ internal static class HistogramText
 {
     public static long[] Parse(string text, int length)
     {
+        // Hand-rolled over the span (no Split, no substrings): the overview parses one histogram per rollup row.
         var counts = new long[length];
         var i = 0;
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        long value = 0;
+        var digits = false;
+        foreach (var c in text.AsSpan())
         {
-            if (i >= length) break;
-            counts[i++] = long.Parse(part, CultureInfo.InvariantCulture);
+            if (c == ',')
+            {
+                if (digits && i < length) counts[i++] = value;
+                value = 0;
+                digits = false;
+            }
+            else if (char.IsAsciiDigit(c))
+            {
+                value = checked(value * 10 + (c - '0'));
+                digits = true;
+            }
+            else
+            {
+                throw new FormatException("A stored histogram is not a list of counts.");
+            }
         }
+        if (digits && i < length) counts[i] = value;
         return counts;
     }
 

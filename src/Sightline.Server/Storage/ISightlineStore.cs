@@ -5,8 +5,8 @@ namespace Sightline.Server.Storage;
 
 /// <summary>
 /// The server's storage: projects, ingest keys, users, raw records, per-minute rollups and what is
-/// derived from them. Implemented by <see cref="SqliteStore"/> (embedded default) and by the
-/// PostgreSQL store (scale-out); both pass the same contract test suite. Implementations hold no
+/// derived from them. Implemented by <see cref="SqliteStore"/> (embedded default) and by
+/// <see cref="PostgresStore"/> (scale-out); both pass the same contract test suite. Implementations hold no
 /// state that must be global, so several servers can share one database.
 /// </summary>
 public partial interface ISightlineStore : IDisposable

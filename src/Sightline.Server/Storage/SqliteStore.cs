@@ -19,6 +19,11 @@ public sealed partial class SqliteStore : ISightlineStore
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writer = new(1, 1);
     private int _waiting;
+    private const int GroupCommitRecords = 20_000;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<PendingBatch> _queue = new();
+    private SqliteConnection? _writeConnection;
+    private SqliteCommand? _recordInsert;
+    private SqliteParameter[]? _recordParameters;
 
     /// <summary>Opens (and creates when missing) the store at <paramref name="path"/>.</summary>
     public SqliteStore(string path)
@@ -37,7 +42,8 @@ public sealed partial class SqliteStore : ISightlineStore
     {
         var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        Execute(connection, "PRAGMA busy_timeout = 5000;");
+        // synchronous is per connection: FULL makes each commit durable (fsync of the WAL), as a 2xx promises.
+        Execute(connection, "PRAGMA busy_timeout = 5000; PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;");
         return connection;
     }
 
@@ -149,143 +155,245 @@ public sealed partial class SqliteStore : ISightlineStore
     // ---- ingest ----
 
     /// <summary>
-    /// Stores a validated batch in one transaction. Items already stored (same id) are skipped, so
-    /// a retried batch never double-counts records or metrics.
+    /// Stores a validated batch durably. Items already stored (same id) are skipped, so a retried batch
+    /// never double-counts records or metrics. Batches that arrive while the single writer is busy
+    /// are written together in one transaction (group commit): the random-id index pages a commit
+    /// dirties are then written once for all of them. Each caller returns after the commit that holds
+    /// its batch.
     /// </summary>
     public async Task StoreAsync(long projectId, IngestBatch batch, CancellationToken cancellationToken)
     {
+        // Serialized before taking the single writer, so concurrent requests do this work in parallel.
+        var bodies = new string[batch.Records.Count];
+        for (var i = 0; i < bodies.Length; i++) bodies[i] = JsonSerializer.Serialize(batch.Records[i], StoredJson.Record);
+        var pending = new PendingBatch(projectId, batch, bodies);
+        _queue.Enqueue(pending);
         Interlocked.Increment(ref _waiting);
         try
         {
             await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!pending.Done.Task.IsCompleted) WriteQueued();
+            }
+            finally
+            {
+                _writer.Release();
+            }
         }
         finally
         {
             Interlocked.Decrement(ref _waiting);
         }
+        await pending.Done.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>Writes every queued batch (up to <see cref="GroupCommitRecords"/> records) in one transaction; on failure, each on its own so one bad batch fails alone.</summary>
+    private void WriteQueued()
+    {
+        var group = new List<PendingBatch>();
+        var records = 0;
+        while (records < GroupCommitRecords && _queue.TryDequeue(out var next))
+        {
+            group.Add(next);
+            records += next.Batch.Records.Count;
+        }
+        if (group.Count == 0) return;
         try
         {
-            using var connection = Open();
-            using var tx = connection.BeginTransaction();
-            var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-            var environment = batch.Service?.Environment ?? "";
-            StoreRecords(connection, tx, projectId, batch);
-            foreach (var snapshot in batch.Metrics)
-            {
-                if (!MarkApplied(connection, tx, snapshot.Id, now)) continue;
-                var minute = snapshot.PeriodStart.ToUnixTimeMilliseconds() / 60_000 * 60_000;
-                foreach (var series in snapshot.Series) AddRollup(connection, tx, projectId, minute, environment, series);
-                foreach (var series in snapshot.Series)
-                {
-                    UpsertEndpoint(connection, tx, projectId, series.Method, series.RouteTemplate, "traffic", now);
-                    if (series.Consumer is { } c) UpsertConsumer(connection, tx, projectId, c, series.ConsumerName, series.ConsumerGroup, now);
-                }
-            }
-            foreach (var heartbeat in batch.Heartbeats)
-            {
-                if (!MarkApplied(connection, tx, heartbeat.Id, now)) continue;
-                var service = heartbeat.Service ?? batch.Service;
-                if (service is null) continue;
-                using (var upsert = Command(connection, """
-                    INSERT INTO instances (project_id, instance, service, version, environment, sdk_version, runtime, interval_seconds, last_seen, state)
-                    VALUES ($p, $i, $s, $v, $e, $sdk, $rt, $int, $ts, $state)
-                    ON CONFLICT (project_id, instance) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen), state = excluded.state,
-                        interval_seconds = excluded.interval_seconds, version = excluded.version
-                    """, tx))
-                {
-                    upsert.Parameters.AddWithValue("$p", projectId);
-                    upsert.Parameters.AddWithValue("$i", service.Instance);
-                    upsert.Parameters.AddWithValue("$s", service.Name);
-                    upsert.Parameters.AddWithValue("$v", (object?)service.Version ?? DBNull.Value);
-                    upsert.Parameters.AddWithValue("$e", (object?)service.Environment ?? DBNull.Value);
-                    upsert.Parameters.AddWithValue("$sdk", (object?)service.SdkVersion ?? DBNull.Value);
-                    upsert.Parameters.AddWithValue("$rt", (object?)service.Runtime ?? DBNull.Value);
-                    upsert.Parameters.AddWithValue("$int", heartbeat.IntervalSeconds);
-                    upsert.Parameters.AddWithValue("$ts", heartbeat.Timestamp.ToUnixTimeMilliseconds());
-                    upsert.Parameters.AddWithValue("$state", heartbeat.Kind == "shutdown" ? "stopped" : "running");
-                    upsert.ExecuteNonQuery();
-                }
-                foreach (var route in heartbeat.Routes ?? [])
-                    UpsertEndpoint(connection, tx, projectId, route.Method, route.Template, "inventory", now);
-            }
-            foreach (var e in batch.SecurityEvents)
-            {
-                using var insert = Command(connection, """
-                    INSERT OR IGNORE INTO security_events (id, project_id, ts, kind, reason, key_prefix, client_ip, method, path)
-                    VALUES ($id, $p, $ts, $k, $r, $kp, $ip, $m, $path)
-                    """, tx);
-                insert.Parameters.AddWithValue("$id", e.Id.ToString());
-                insert.Parameters.AddWithValue("$p", projectId);
-                insert.Parameters.AddWithValue("$ts", e.Timestamp.ToUnixTimeMilliseconds());
-                insert.Parameters.AddWithValue("$k", e.Kind);
-                insert.Parameters.AddWithValue("$r", e.Reason);
-                insert.Parameters.AddWithValue("$kp", (object?)e.KeyPrefix ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$ip", (object?)e.ClientIp ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$m", (object?)e.Method ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$path", (object?)e.Path ?? DBNull.Value);
-                insert.ExecuteNonQuery();
-            }
-            tx.Commit();
+            WriteGroup(group);
+            foreach (var item in group) item.Done.TrySetResult();
         }
-        finally
+        catch (Exception) when (group.Count > 1)
         {
-            _writer.Release();
+            foreach (var item in group)
+            {
+                try
+                {
+                    WriteGroup([item]);
+                    item.Done.TrySetResult();
+                }
+                catch (Exception e)
+                {
+                    item.Done.TrySetException(e);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            group[0].Done.TrySetException(e);
         }
     }
 
-    private static void StoreRecords(SqliteConnection connection, SqliteTransaction tx, long projectId, IngestBatch batch)
+    private void WriteGroup(List<PendingBatch> group)
     {
-        using var insert = Command(connection, """
-            INSERT OR IGNORE INTO records (id, project_id, ts, direction, method, route, path, status, duration_ns, request_size, response_size,
-                consumer, client_ip, has_error, environment, service, host, parent_id, body)
-            VALUES ($id, $p, $ts, $dir, $m, $r, $path, $s, $d, $rq, $rs, $c, $ip, $err, $env, $svc, $host, $parent, $body)
-            """, tx);
-        var parameters = new[] { "$id", "$p", "$ts", "$dir", "$m", "$r", "$path", "$s", "$d", "$rq", "$rs", "$c", "$ip", "$err", "$env", "$svc", "$host", "$parent", "$body" };
-        foreach (var name in parameters) insert.Parameters.Add(new SqliteParameter(name, null));
-        insert.Prepare();
-        foreach (var record in batch.Records)
+        try
         {
+            // The writer's own connection: its page cache stays warm and its record insert stays prepared between batches.
+            var connection = _writeConnection ??= Open();
+            using var tx = connection.BeginTransaction();
+            foreach (var item in group) WriteBatch(connection, tx, item.ProjectId, item.Batch, item.Bodies);
+            tx.Commit();
+        }
+        catch
+        {
+            ResetWriteConnection(); // never reuse a connection in an unknown state
+            throw;
+        }
+    }
+
+    private void WriteBatch(SqliteConnection connection, SqliteTransaction tx, long projectId, IngestBatch batch, string[] bodies)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var environment = batch.Service?.Environment ?? "";
+        StoreRecords(connection, tx, projectId, batch, bodies);
+        foreach (var snapshot in batch.Metrics)
+        {
+            if (!MarkApplied(connection, tx, snapshot.Id, now)) continue;
+            var minute = snapshot.PeriodStart.ToUnixTimeMilliseconds() / 60_000 * 60_000;
+            foreach (var series in snapshot.Series) AddRollup(connection, tx, projectId, minute, environment, series);
+            foreach (var series in snapshot.Series)
+            {
+                UpsertEndpoint(connection, tx, projectId, series.Method, series.RouteTemplate, "traffic", now);
+                if (series.Consumer is { } c) UpsertConsumer(connection, tx, projectId, c, series.ConsumerName, series.ConsumerGroup, now);
+            }
+        }
+        foreach (var heartbeat in batch.Heartbeats)
+        {
+            if (!MarkApplied(connection, tx, heartbeat.Id, now)) continue;
+            var service = heartbeat.Service ?? batch.Service;
+            if (service is null) continue;
+            using (var upsert = Command(connection, """
+                INSERT INTO instances (project_id, instance, service, version, environment, sdk_version, runtime, interval_seconds, last_seen, state)
+                VALUES ($p, $i, $s, $v, $e, $sdk, $rt, $int, $ts, $state)
+                ON CONFLICT (project_id, instance) DO UPDATE SET last_seen = MAX(last_seen, excluded.last_seen), state = excluded.state,
+                    interval_seconds = excluded.interval_seconds, version = excluded.version
+                """, tx))
+            {
+                upsert.Parameters.AddWithValue("$p", projectId);
+                upsert.Parameters.AddWithValue("$i", service.Instance);
+                upsert.Parameters.AddWithValue("$s", service.Name);
+                upsert.Parameters.AddWithValue("$v", (object?)service.Version ?? DBNull.Value);
+                upsert.Parameters.AddWithValue("$e", (object?)service.Environment ?? DBNull.Value);
+                upsert.Parameters.AddWithValue("$sdk", (object?)service.SdkVersion ?? DBNull.Value);
+                upsert.Parameters.AddWithValue("$rt", (object?)service.Runtime ?? DBNull.Value);
+                upsert.Parameters.AddWithValue("$int", heartbeat.IntervalSeconds);
+                upsert.Parameters.AddWithValue("$ts", heartbeat.Timestamp.ToUnixTimeMilliseconds());
+                upsert.Parameters.AddWithValue("$state", heartbeat.Kind == "shutdown" ? "stopped" : "running");
+                upsert.ExecuteNonQuery();
+            }
+            foreach (var route in heartbeat.Routes ?? [])
+                UpsertEndpoint(connection, tx, projectId, route.Method, route.Template, "inventory", now);
+        }
+        foreach (var e in batch.SecurityEvents)
+        {
+            using var insert = Command(connection, """
+                INSERT OR IGNORE INTO security_events (id, project_id, ts, kind, reason, key_prefix, client_ip, method, path)
+                VALUES ($id, $p, $ts, $k, $r, $kp, $ip, $m, $path)
+                """, tx);
+            insert.Parameters.AddWithValue("$id", e.Id.ToString());
+            insert.Parameters.AddWithValue("$p", projectId);
+            insert.Parameters.AddWithValue("$ts", e.Timestamp.ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$k", e.Kind);
+            insert.Parameters.AddWithValue("$r", e.Reason);
+            insert.Parameters.AddWithValue("$kp", (object?)e.KeyPrefix ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$ip", (object?)e.ClientIp ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$m", (object?)e.Method ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$path", (object?)e.Path ?? DBNull.Value);
+            insert.ExecuteNonQuery();
+        }
+    }
+
+    private void ResetWriteConnection()
+    {
+        _recordInsert?.Dispose();
+        _recordInsert = null;
+        _writeConnection?.Dispose();
+        _writeConnection = null;
+    }
+
+    private static readonly string[] s_recordParameters = ["$id", "$p", "$ts", "$dir", "$m", "$r", "$path", "$s", "$d", "$rq", "$rs", "$c", "$ip", "$err", "$env", "$svc", "$host", "$parent", "$body"];
+
+    /// <summary>
+    /// Inserts the batch's records with one prepared statement; consumers and error groups are summed
+    /// over the records that were new and upserted once per consumer and fingerprint.
+    /// </summary>
+    private void StoreRecords(SqliteConnection connection, SqliteTransaction tx, long projectId, IngestBatch batch, string[] bodies)
+    {
+        if (batch.Records.Count == 0) return;
+        if (_recordInsert is null)
+        {
+            _recordInsert = Command(connection, """
+                INSERT OR IGNORE INTO records (id, project_id, ts, direction, method, route, path, status, duration_ns, request_size, response_size,
+                    consumer, client_ip, has_error, environment, service, host, parent_id, body)
+                VALUES ($id, $p, $ts, $dir, $m, $r, $path, $s, $d, $rq, $rs, $c, $ip, $err, $env, $svc, $host, $parent, $body)
+                """, tx);
+            _recordParameters = new SqliteParameter[s_recordParameters.Length];
+            for (var i = 0; i < _recordParameters.Length; i++) _recordInsert.Parameters.Add(_recordParameters[i] = new SqliteParameter(s_recordParameters[i], null));
+            _recordInsert.Prepare();
+        }
+        var insert = _recordInsert;
+        insert.Transaction = tx;
+        var p = _recordParameters!;
+        p[1].Value = projectId;
+        var consumers = new Dictionary<string, (string? Name, string? Group, long Ts)>(StringComparer.Ordinal);
+        Dictionary<string, ErrorGroupDelta>? groups = null;
+        for (var r = 0; r < bodies.Length; r++)
+        {
+            var record = batch.Records[r];
             var service = record.Service ?? batch.Service;
-            var hasError = record.Errors is { Count: > 0 } || record.Status >= 500;
-            insert.Parameters["$id"].Value = record.Id.ToString();
-            insert.Parameters["$p"].Value = projectId;
-            insert.Parameters["$ts"].Value = record.Timestamp.ToUnixTimeMilliseconds();
-            insert.Parameters["$dir"].Value = record.Direction;
-            insert.Parameters["$m"].Value = record.Method;
-            insert.Parameters["$r"].Value = record.RouteTemplate;
-            insert.Parameters["$path"].Value = record.Path;
-            insert.Parameters["$s"].Value = record.Status;
-            insert.Parameters["$d"].Value = record.DurationNs;
-            insert.Parameters["$rq"].Value = record.RequestSize;
-            insert.Parameters["$rs"].Value = record.ResponseSize;
-            insert.Parameters["$c"].Value = (object?)record.Consumer?.Identifier ?? DBNull.Value;
-            insert.Parameters["$ip"].Value = (object?)record.ClientIp ?? DBNull.Value;
-            insert.Parameters["$err"].Value = hasError ? 1 : 0;
-            insert.Parameters["$env"].Value = (object?)service?.Environment ?? DBNull.Value;
-            insert.Parameters["$svc"].Value = (object?)service?.Name ?? DBNull.Value;
-            insert.Parameters["$host"].Value = (object?)record.Host ?? DBNull.Value;
-            insert.Parameters["$parent"].Value = (object?)record.ParentId?.ToString() ?? DBNull.Value;
-            insert.Parameters["$body"].Value = JsonSerializer.Serialize(record, WireJsonContext.Default.RequestRecord);
+            var ts = record.Timestamp.ToUnixTimeMilliseconds();
+            p[0].Value = record.Id.ToString();
+            p[2].Value = ts;
+            p[3].Value = record.Direction;
+            p[4].Value = record.Method;
+            p[5].Value = record.RouteTemplate;
+            p[6].Value = record.Path;
+            p[7].Value = record.Status;
+            p[8].Value = record.DurationNs;
+            p[9].Value = record.RequestSize;
+            p[10].Value = record.ResponseSize;
+            p[11].Value = (object?)record.Consumer?.Identifier ?? DBNull.Value;
+            p[12].Value = (object?)record.ClientIp ?? DBNull.Value;
+            p[13].Value = record.Errors is { Count: > 0 } || record.Status >= 500 ? 1 : 0;
+            p[14].Value = (object?)service?.Environment ?? DBNull.Value;
+            p[15].Value = (object?)service?.Name ?? DBNull.Value;
+            p[16].Value = (object?)record.Host ?? DBNull.Value;
+            p[17].Value = (object?)record.ParentId?.ToString() ?? DBNull.Value;
+            p[18].Value = bodies[r];
             if (insert.ExecuteNonQuery() == 0) continue; // already stored: a retried batch
             OnRecordStored(connection, tx, projectId, batch, record);
-            if (record.Consumer is { } consumer)
-                UpsertConsumer(connection, tx, projectId, consumer.Identifier, consumer.Name, consumer.Group, record.Timestamp.ToUnixTimeMilliseconds());
+            if (record.Consumer is { } consumer) ErrorGroupDelta.MergeConsumer(consumers, consumer.Identifier, consumer.Name, consumer.Group, ts);
             foreach (var error in record.Errors ?? [])
             {
-                using var group = Command(connection, """
-                    INSERT INTO error_groups (project_id, fingerprint, type, message, first_seen, last_seen, count, last_record)
-                    VALUES ($p, $f, $t, $msg, $ts, $ts, 1, $rec)
-                    ON CONFLICT (project_id, fingerprint) DO UPDATE SET count = count + 1, last_seen = MAX(last_seen, excluded.last_seen),
-                        message = excluded.message, last_record = excluded.last_record
-                    """, tx);
-                group.Parameters.AddWithValue("$p", projectId);
-                group.Parameters.AddWithValue("$f", error.Fingerprint ?? error.Type);
-                group.Parameters.AddWithValue("$t", error.Type);
-                group.Parameters.AddWithValue("$msg", error.Message);
-                group.Parameters.AddWithValue("$ts", record.Timestamp.ToUnixTimeMilliseconds());
-                group.Parameters.AddWithValue("$rec", record.Id.ToString());
-                group.ExecuteNonQuery();
+                var key = error.Fingerprint ?? error.Type;
+                groups ??= new Dictionary<string, ErrorGroupDelta>(StringComparer.Ordinal);
+                if (!groups.TryGetValue(key, out var g)) groups[key] = g = new ErrorGroupDelta(error.Type, ts);
+                g.Add(error.Message, ts, record.Id);
             }
+        }
+        foreach (var (identifier, c) in consumers) UpsertConsumer(connection, tx, projectId, identifier, c.Name, c.Group, c.Ts);
+        if (groups is null) return;
+        using var group = Command(connection, """
+            INSERT INTO error_groups (project_id, fingerprint, type, message, first_seen, last_seen, count, last_record)
+            VALUES ($p, $f, $t, $msg, $first, $last, $n, $rec)
+            ON CONFLICT (project_id, fingerprint) DO UPDATE SET count = count + excluded.count, first_seen = MIN(first_seen, excluded.first_seen),
+                last_seen = MAX(last_seen, excluded.last_seen),
+                message = CASE WHEN excluded.last_seen >= last_seen THEN excluded.message ELSE message END,
+                last_record = CASE WHEN excluded.last_seen >= last_seen THEN excluded.last_record ELSE last_record END
+            """, tx);
+        foreach (var (fingerprint, g) in groups)
+        {
+            group.Parameters.Clear();
+            group.Parameters.AddWithValue("$p", projectId);
+            group.Parameters.AddWithValue("$f", fingerprint);
+            group.Parameters.AddWithValue("$t", g.Type);
+            group.Parameters.AddWithValue("$msg", g.Message);
+            group.Parameters.AddWithValue("$first", g.FirstSeen);
+            group.Parameters.AddWithValue("$last", g.LastSeen);
+            group.Parameters.AddWithValue("$n", g.Count);
+            group.Parameters.AddWithValue("$rec", g.LastRecord.ToString());
+            group.ExecuteNonQuery();
         }
     }
 
@@ -659,6 +767,7 @@ public sealed partial class SqliteStore : ISightlineStore
     /// <summary>Releases the writer lock.</summary>
     public void Dispose()
     {
+        ResetWriteConnection();
         _writer.Dispose();
         SqliteConnection.ClearAllPools();
     }

@@ -129,4 +129,23 @@ public sealed class IngestTests : IAsyncLifetime
         Assert.False(instance.Silent);
         Assert.True(Assert.Single(_server.Store.GetInstances(1, DateTimeOffset.UtcNow.AddMinutes(5))).Silent);
     }
+
+    [Fact]
+    public async Task Ingest_HeartbeatWithNullServiceName_RejectedAndTheRestStored()
+    {
+        var record = ServerFixture.Record("/kept");
+        var heartbeatId = Guid.NewGuid();
+        var json = $$$"""
+            {"schemaVersion":1,"records":[{{{JsonSerializer.Serialize(record, WireJsonContext.Default.RequestRecord)}}}],
+             "heartbeats":[{"id":"{{{heartbeatId}}}","kind":"startup","timestamp":"{{{DateTimeOffset.UtcNow:O}}}","intervalSeconds":60,"service":{"name":null,"instance":"i-1"}}]}
+            """;
+
+        var response = await _server.PostRawAsync(Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<IngestResponse>();
+        Assert.Equal((1, heartbeatId.ToString()), (body!.Accepted, Assert.Single(body.Rejected).Id));
+        Assert.Contains("service.name", body.Rejected[0].Reason, StringComparison.Ordinal);
+        Assert.NotNull(_server.Store.GetRequest(1, record.Id));
+    }
 }
