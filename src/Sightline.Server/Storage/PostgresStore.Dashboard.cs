@@ -137,7 +137,7 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public TrafficReport GetTraffic(long projectId, TrafficScope scope, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
     {
-        var buckets = new Buckets(from, to, bucket);
+        var buckets = new TimeBuckets(from, to, bucket);
         using var connection = _dataSource.OpenConnection();
         using var query = connection.CreateCommand();
         var sql = new System.Text.StringBuilder("""
@@ -215,7 +215,7 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public OutgoingReport GetOutgoing(long projectId, string? environment, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
     {
-        var buckets = new Buckets(from, to, bucket);
+        var buckets = new TimeBuckets(from, to, bucket);
         using var connection = _dataSource.OpenConnection();
         using var query = Command(connection, """
             SELECT minute, host, count, errors, duration_max, duration_counts FROM outgoing_rollups
@@ -245,7 +245,7 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public ErrorSummary GetErrorSummary(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
     {
-        var buckets = new Buckets(from, to, bucket);
+        var buckets = new TimeBuckets(from, to, bucket);
         using var connection = _dataSource.OpenConnection();
         using var query = Command(connection, """
             SELECT minute, fingerprint, sum(count)::bigint FROM error_rollups WHERE project_id = @p AND minute >= @from AND minute < @to GROUP BY minute, fingerprint
@@ -269,7 +269,7 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public ErrorGroupDetail? GetErrorGroup(long projectId, string fingerprint, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, int samples = 20)
     {
-        var buckets = new Buckets(from, to, bucket);
+        var buckets = new TimeBuckets(from, to, bucket);
         using var connection = _dataSource.OpenConnection();
         ErrorGroup group;
         using (var find = Command(connection, "SELECT fingerprint, type, message, first_seen, last_seen, count, last_record FROM error_groups WHERE project_id = @p AND fingerprint = @f"))
@@ -320,7 +320,7 @@ public sealed partial class PostgresStore
     /// <inheritdoc />
     public SecurityReport GetSecurityReport(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
     {
-        var buckets = new Buckets(from, to, bucket);
+        var buckets = new TimeBuckets(from, to, bucket);
         using var connection = _dataSource.OpenConnection();
         var series = new List<SecurityPoint>();
         var reasons = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -478,55 +478,5 @@ public sealed partial class PostgresStore
             if (c == 0) c = a.Item5.CompareTo(b.Item5);
             return c;
         });
-    }
-
-    /// <summary>Fixed-width time buckets over a range, aligned to the bucket size from the Unix epoch (as in <see cref="SqliteStore"/>).</summary>
-    private readonly struct Buckets
-    {
-        public Buckets(DateTimeOffset from, DateTimeOffset to, TimeSpan size)
-        {
-            SizeMs = Math.Max(60_000, (long)size.TotalMilliseconds / 60_000 * 60_000);
-            StartMs = from.ToUnixTimeMilliseconds() / SizeMs * SizeMs;
-            Count = (int)Math.Clamp((to.ToUnixTimeMilliseconds() - StartMs + SizeMs - 1) / SizeMs, 0, 5000);
-        }
-
-        public long SizeMs { get; }
-
-        public long StartMs { get; }
-
-        public int Count { get; }
-
-        public int? IndexOf(long ms)
-        {
-            var i = (ms - StartMs) / SizeMs;
-            return ms >= StartMs && i < Count ? (int)i : null;
-        }
-
-        public DateTimeOffset StartOf(int index) => DateTimeOffset.FromUnixTimeMilliseconds(StartMs + index * SizeMs);
-
-        public RollupAccumulator[] NewAccumulators()
-        {
-            var result = new RollupAccumulator[Count];
-            for (var i = 0; i < result.Length; i++) result[i] = new RollupAccumulator();
-            return result;
-        }
-
-        public List<TimePoint> ToSeries(RollupAccumulator[] accumulators)
-        {
-            var result = new List<TimePoint>(Count);
-            for (var i = 0; i < Count; i++)
-            {
-                var a = accumulators[i];
-                result.Add(new TimePoint(StartOf(i), a.Count, a.Errors, a.Quantile(0.5), a.Quantile(0.95), a.Quantile(0.99)));
-            }
-            return result;
-        }
-
-        public List<TimePoint> CountSeries(long[] counts)
-        {
-            var result = new List<TimePoint>(Count);
-            for (var i = 0; i < Count; i++) result.Add(new TimePoint(StartOf(i), counts[i], counts[i], 0, 0, 0));
-            return result;
-        }
     }
 }

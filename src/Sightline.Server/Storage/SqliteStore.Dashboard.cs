@@ -126,7 +126,7 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public TrafficReport GetTraffic(long projectId, TrafficScope scope, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
     {
-        var buckets = new Buckets(from, to, bucket);
+        var buckets = new TimeBuckets(from, to, bucket);
         using var connection = Open();
         using var query = connection.CreateCommand();
         var sql = new System.Text.StringBuilder("""
@@ -141,11 +141,11 @@ public sealed partial class SqliteStore
         if (scope.Route is not null) { sql.Append(" AND route = $r"); query.Parameters.AddWithValue("$r", scope.Route); }
         if (scope.Consumer is not null) { sql.Append(" AND consumer = $c"); query.Parameters.AddWithValue("$c", scope.Consumer); }
         query.CommandText = sql.ToString();
-        var total = new Accumulator();
+        var total = new RollupAccumulator();
         var series = buckets.NewAccumulators();
         var statuses = new SortedDictionary<int, long>();
-        var endpoints = new Dictionary<(string, string), Accumulator>();
-        var consumers = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
+        var endpoints = new Dictionary<(string, string), RollupAccumulator>();
+        var consumers = new Dictionary<string, RollupAccumulator>(StringComparer.Ordinal);
         using (var reader = query.ExecuteReader())
         {
             while (reader.Read())
@@ -157,10 +157,10 @@ public sealed partial class SqliteStore
                 var status = reader.GetInt32(3);
                 statuses[status] = statuses.GetValueOrDefault(status) + row.Count;
                 var endpoint = (reader.GetString(1), reader.GetString(2));
-                if (!endpoints.TryGetValue(endpoint, out var e)) endpoints[endpoint] = e = new Accumulator();
+                if (!endpoints.TryGetValue(endpoint, out var e)) endpoints[endpoint] = e = new RollupAccumulator();
                 Add(e, row, counts);
                 var consumer = reader.GetString(4);
-                if (!consumers.TryGetValue(consumer, out var c)) consumers[consumer] = c = new Accumulator();
+                if (!consumers.TryGetValue(consumer, out var c)) consumers[consumer] = c = new RollupAccumulator();
                 Add(c, row, counts);
             }
         }
@@ -207,7 +207,7 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public OutgoingReport GetOutgoing(long projectId, string? environment, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
     {
-        var buckets = new Buckets(from, to, bucket);
+        var buckets = new TimeBuckets(from, to, bucket);
         using var connection = Open();
         using var query = Command(connection, """
             SELECT minute, host, count, errors, duration_max, duration_counts FROM outgoing_rollups
@@ -218,7 +218,7 @@ public sealed partial class SqliteStore
         query.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
         query.Parameters.AddWithValue("$env", (object?)environment ?? DBNull.Value);
         var series = buckets.NewAccumulators();
-        var hosts = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
+        var hosts = new Dictionary<string, RollupAccumulator>(StringComparer.Ordinal);
         using (var reader = query.ExecuteReader())
         {
             while (reader.Read())
@@ -227,7 +227,7 @@ public sealed partial class SqliteStore
                 var row = (Count: reader.GetInt64(2), Errors: reader.GetInt64(3), Max: reader.GetDouble(4), Bytes: 0d);
                 if (buckets.IndexOf(reader.GetInt64(0)) is { } i) Add(series[i], row, counts);
                 var host = reader.GetString(1);
-                if (!hosts.TryGetValue(host, out var h)) hosts[host] = h = new Accumulator();
+                if (!hosts.TryGetValue(host, out var h)) hosts[host] = h = new RollupAccumulator();
                 Add(h, row, counts);
             }
         }
@@ -240,7 +240,7 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public ErrorSummary GetErrorSummary(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
     {
-        var buckets = new Buckets(from, to, bucket);
+        var buckets = new TimeBuckets(from, to, bucket);
         using var connection = Open();
         using var query = Command(connection, """
             SELECT minute, fingerprint, SUM(count) FROM error_rollups WHERE project_id = $p AND minute >= $from AND minute < $to GROUP BY minute, fingerprint
@@ -266,7 +266,7 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public ErrorGroupDetail? GetErrorGroup(long projectId, string fingerprint, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, int samples = 20)
     {
-        var buckets = new Buckets(from, to, bucket);
+        var buckets = new TimeBuckets(from, to, bucket);
         using var connection = Open();
         ErrorGroup group;
         using (var find = Command(connection, "SELECT fingerprint, type, message, first_seen, last_seen, count, last_record FROM error_groups WHERE project_id = $p AND fingerprint = $f"))
@@ -319,7 +319,7 @@ public sealed partial class SqliteStore
     /// <inheritdoc />
     public SecurityReport GetSecurityReport(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
     {
-        var buckets = new Buckets(from, to, bucket);
+        var buckets = new TimeBuckets(from, to, bucket);
         using var connection = Open();
         var series = new List<SecurityPoint>();
         var reasons = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -437,55 +437,5 @@ public sealed partial class SqliteStore
         update.Parameters.AddWithValue("$u", username);
         update.Parameters.AddWithValue("$h", PasswordHasher.Hash(newPassword));
         return update.ExecuteNonQuery() == 1;
-    }
-
-    /// <summary>Fixed-width time buckets over a range, aligned to the bucket size from the Unix epoch.</summary>
-    private readonly struct Buckets
-    {
-        public Buckets(DateTimeOffset from, DateTimeOffset to, TimeSpan size)
-        {
-            SizeMs = Math.Max(60_000, (long)size.TotalMilliseconds / 60_000 * 60_000);
-            StartMs = from.ToUnixTimeMilliseconds() / SizeMs * SizeMs;
-            Count = (int)Math.Clamp((to.ToUnixTimeMilliseconds() - StartMs + SizeMs - 1) / SizeMs, 0, 5000);
-        }
-
-        public long SizeMs { get; }
-
-        public long StartMs { get; }
-
-        public int Count { get; }
-
-        public int? IndexOf(long ms)
-        {
-            var i = (ms - StartMs) / SizeMs;
-            return ms >= StartMs && i < Count ? (int)i : null;
-        }
-
-        public DateTimeOffset StartOf(int index) => DateTimeOffset.FromUnixTimeMilliseconds(StartMs + index * SizeMs);
-
-        public Accumulator[] NewAccumulators()
-        {
-            var result = new Accumulator[Count];
-            for (var i = 0; i < result.Length; i++) result[i] = new Accumulator();
-            return result;
-        }
-
-        public List<TimePoint> ToSeries(Accumulator[] accumulators)
-        {
-            var result = new List<TimePoint>(Count);
-            for (var i = 0; i < Count; i++)
-            {
-                var a = accumulators[i];
-                result.Add(new TimePoint(StartOf(i), a.Count, a.Errors, a.Quantile(0.5), a.Quantile(0.95), a.Quantile(0.99)));
-            }
-            return result;
-        }
-
-        public List<TimePoint> CountSeries(long[] counts)
-        {
-            var result = new List<TimePoint>(Count);
-            for (var i = 0; i < Count; i++) result.Add(new TimePoint(StartOf(i), counts[i], counts[i], 0, 0, 0));
-            return result;
-        }
     }
 }

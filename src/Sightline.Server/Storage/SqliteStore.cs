@@ -539,9 +539,9 @@ public sealed partial class SqliteStore : ISightlineStore
         query.Parameters.AddWithValue("$p", projectId);
         query.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds() / 60_000 * 60_000);
         query.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
-        var minutes = new SortedDictionary<long, Accumulator>();
-        var endpoints = new Dictionary<(string, string), Accumulator>();
-        var total = new Accumulator();
+        var minutes = new SortedDictionary<long, RollupAccumulator>();
+        var endpoints = new Dictionary<(string, string), RollupAccumulator>();
+        var total = new RollupAccumulator();
         using (var reader = query.ExecuteReader())
         {
             while (reader.Read())
@@ -550,10 +550,10 @@ public sealed partial class SqliteStore : ISightlineStore
                 var row = (Count: reader.GetInt64(3), Errors: reader.GetInt64(4), Max: reader.GetDouble(5), Bytes: reader.GetDouble(7));
                 Add(total, row, counts);
                 var minute = reader.GetInt64(0);
-                if (!minutes.TryGetValue(minute, out var m)) minutes[minute] = m = new Accumulator();
+                if (!minutes.TryGetValue(minute, out var m)) minutes[minute] = m = new RollupAccumulator();
                 Add(m, row, counts);
                 var key = (reader.GetString(1), reader.GetString(2));
-                if (!endpoints.TryGetValue(key, out var e)) endpoints[key] = e = new Accumulator();
+                if (!endpoints.TryGetValue(key, out var e)) endpoints[key] = e = new RollupAccumulator();
                 Add(e, row, counts);
             }
         }
@@ -569,7 +569,7 @@ public sealed partial class SqliteStore : ISightlineStore
     public IReadOnlyList<EndpointStats> GetEndpoints(long projectId, DateTimeOffset from, DateTimeOffset to)
     {
         using var connection = Open();
-        var result = new Dictionary<(string, string), Accumulator>();
+        var result = new Dictionary<(string, string), RollupAccumulator>();
         using (var query = Command(connection, """
             SELECT method, route, count, errors, duration_max, duration_counts, response_size_sum
             FROM rollups WHERE project_id = $p AND minute >= $from AND minute < $to
@@ -582,7 +582,7 @@ public sealed partial class SqliteStore : ISightlineStore
             while (reader.Read())
             {
                 var key = (reader.GetString(0), reader.GetString(1));
-                if (!result.TryGetValue(key, out var acc)) result[key] = acc = new Accumulator();
+                if (!result.TryGetValue(key, out var acc)) result[key] = acc = new RollupAccumulator();
                 Add(acc, (reader.GetInt64(2), reader.GetInt64(3), reader.GetDouble(4), reader.GetDouble(6)), HistogramText.Parse(reader.GetString(5), s_latencyLength));
             }
         }
@@ -595,7 +595,7 @@ public sealed partial class SqliteStore : ISightlineStore
             {
                 var key = (reader.GetString(0), reader.GetString(1));
                 inventory.Add(key);
-                if (!result.ContainsKey(key)) result[key] = new Accumulator();
+                if (!result.ContainsKey(key)) result[key] = new RollupAccumulator();
             }
         }
         return result.Select(kv => ToStats(kv.Key.Item1, kv.Key.Item2, kv.Value, inventory.Contains(kv.Key)))
@@ -742,27 +742,10 @@ public sealed partial class SqliteStore : ISightlineStore
         return result;
     }
 
-    private sealed class Accumulator
-    {
-        public long Count, Errors;
-        public double Max, Bytes;
-        public readonly long[] Counts = new long[s_latencyLength];
+    private static void Add(RollupAccumulator acc, (long Count, long Errors, double Max, double Bytes) row, long[] counts)
+        => acc.Add(new RollupRow(0, "", "", row.Count, row.Errors, row.Max, counts, row.Bytes));
 
-        public double Quantile(double q) => Count == 0 ? 0 : Math.Round(HistogramBuckets.Quantile(HistogramBuckets.LatencyMs, Counts, q, 0, Max), 2);
-    }
-
-    private static void Add(Accumulator acc, (long Count, long Errors, double Max, double Bytes) row, long[] counts)
-    {
-        acc.Count += row.Count;
-        acc.Errors += row.Errors;
-        acc.Max = Math.Max(acc.Max, row.Max);
-        acc.Bytes += row.Bytes;
-        HistogramText.AddInto(acc.Counts, counts);
-    }
-
-    private static EndpointStats ToStats(string method, string route, Accumulator a, bool inventory)
-        => new(method, route, a.Count, a.Errors, a.Count == 0 ? 0 : (double)a.Errors / a.Count, a.Quantile(0.5), a.Quantile(0.95), a.Quantile(0.99),
-            a.Count == 0 ? 0 : a.Bytes / a.Count, inventory);
+    private static EndpointStats ToStats(string method, string route, RollupAccumulator a, bool inventory) => a.ToStats(method, route, inventory);
 
     /// <summary>Releases the writer lock.</summary>
     public void Dispose()
