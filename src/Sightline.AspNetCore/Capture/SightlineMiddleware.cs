@@ -231,36 +231,7 @@ internal sealed class SightlineMiddleware(
     private static string Join(StringValues values) => values.Count == 1 ? values[0] ?? "" : string.Join(", ", values.ToArray());
 
     private Utf8Body Body(string? contentType, ReadOnlySpan<byte> captured, bool truncated, bool capturable, JsonRedactor redactor)
-    {
-        if (!capturable) return Utf8Body.Without(contentType, "content-type not captured");
-        if (CaptureSettings.IsJson(contentType))
-        {
-            var body = new Utf8Body { ContentType = contentType, Truncated = truncated };
-            var result = redactor.Redact(captured, body, truncated);
-            if (result.Succeeded) body.Complete();
-            else body.Fail("redaction failed: " + result.Reason);
-            return body;
-        }
-        var valid = ValidUtf8Length(captured, truncated);
-        if (valid < 0) return Utf8Body.Without(contentType, "binary");
-        captured = captured[..valid];
-        if (CaptureSettings.IsForm(contentType))
-            return Utf8Body.Of(contentType, Encoding.UTF8.GetBytes(settings.Form.Redact(Encoding.UTF8.GetString(captured))), truncated);
-        return settings.TextPolicy == TextBodyPolicy.Keep
-            ? Utf8Body.Of(contentType, captured, truncated)
-            : Utf8Body.Without(contentType, "text body not redactable (NonJsonTextBodies = Drop)");
-    }
-
-    // Length of the valid UTF-8 text, or -1 for binary. A body cut at the cap may end inside a
-    // multi-byte character: up to 3 trailing bytes are dropped rather than decoded to U+FFFD.
-    private static int ValidUtf8Length(ReadOnlySpan<byte> data, bool truncated)
-    {
-        if (System.Text.Unicode.Utf8.IsValid(data)) return data.Length;
-        if (!truncated) return -1;
-        for (var cut = 1; cut <= 3 && cut <= data.Length; cut++)
-            if (System.Text.Unicode.Utf8.IsValid(data[..^cut])) return data.Length - cut;
-        return -1;
-    }
+        => BodyCapture.Format(contentType, captured, truncated, capturable, redactor, settings);
 
     private static string Cut(string value, int max) => value.Length <= max ? value : value[..max];
 }

@@ -84,35 +84,23 @@ internal sealed class OutgoingBody
         }
     }
 
-    /// <summary>The same decisions as for incoming bodies: JSON redacted by path, forms by field, other text by policy, binary omitted.</summary>
+    /// <summary>The same decisions as for incoming bodies (<see cref="BodyCapture"/>), as a wire <see cref="CapturedBody"/>.</summary>
     internal static CapturedBody Format(string? contentType, ReadOnlySpan<byte> captured, bool truncated, bool capturable, JsonRedactor redactor, CaptureSettings settings)
     {
-        if (!capturable) return new CapturedBody { ContentType = contentType, Omitted = "content-type not captured" };
-        if (CaptureSettings.IsJson(contentType))
+        var body = BodyCapture.Format(contentType, captured, truncated, capturable, redactor, settings);
+        try
         {
-            var output = new ArrayBufferWriter<byte>(Math.Max(256, captured.Length + 64));
-            var result = redactor.Redact(captured, output, truncated);
-            return result.Succeeded
-                ? new CapturedBody { ContentType = contentType, Content = Encoding.UTF8.GetString(output.WrittenSpan), Truncated = truncated }
-                : new CapturedBody { ContentType = contentType, Omitted = "redaction failed: " + result.Reason, Truncated = truncated };
+            return new CapturedBody
+            {
+                ContentType = body.ContentType,
+                Content = body.HasContent ? Encoding.UTF8.GetString(body.Content) : null,
+                Omitted = body.Omitted,
+                Truncated = body.Truncated,
+            };
         }
-        var valid = ValidUtf8Length(captured, truncated);
-        if (valid < 0) return new CapturedBody { ContentType = contentType, Omitted = "binary" };
-        captured = captured[..valid];
-        if (CaptureSettings.IsForm(contentType))
-            return new CapturedBody { ContentType = contentType, Content = settings.Form.Redact(Encoding.UTF8.GetString(captured)), Truncated = truncated };
-        return settings.TextPolicy == TextBodyPolicy.Keep
-            ? new CapturedBody { ContentType = contentType, Content = Encoding.UTF8.GetString(captured), Truncated = truncated }
-            : new CapturedBody { ContentType = contentType, Omitted = "text body not redactable (NonJsonTextBodies = Drop)" };
-    }
-
-    // A body cut at the cap may end inside a multi-byte character: up to 3 trailing bytes are dropped.
-    private static int ValidUtf8Length(ReadOnlySpan<byte> data, bool truncated)
-    {
-        if (System.Text.Unicode.Utf8.IsValid(data)) return data.Length;
-        if (!truncated) return -1;
-        for (var cut = 1; cut <= 3 && cut <= data.Length; cut++)
-            if (System.Text.Unicode.Utf8.IsValid(data[..^cut])) return data.Length - cut;
-        return -1;
+        finally
+        {
+            body.Release();
+        }
     }
 }
