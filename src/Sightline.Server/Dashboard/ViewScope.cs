@@ -40,6 +40,11 @@ internal sealed record ViewScope(ProjectRow Project, IReadOnlyList<ProjectRow> P
         return new ViewScope(project, projects, environment, range, end - span, end, bucket);
     }
 
+    /// <summary>Lets a minimal-API handler take the scope as a parameter (resolved as <see cref="Resolve"/> does).</summary>
+    public static ValueTask<ViewScope?> BindAsync(HttpContext context)
+        => ValueTask.FromResult<ViewScope?>(Resolve(context, context.RequestServices.GetRequiredService<ISightlineStore>(),
+            context.RequestServices.GetRequiredService<DefaultProject>()));
+
     public static string CookieValue(string project, string? environment, string range)
         => $"{Uri.EscapeDataString(project)}|{Uri.EscapeDataString(environment ?? "")}|{range}";
 

@@ -58,7 +58,7 @@ internal static class DashboardQueryEndpoints
         {
             if (store.GetProjects().FirstOrDefault(p => p.Name == project) is not { } row)
             {
-                error = Results.Problem(statusCode: 404, title: "No such project", detail: $"There is no project named '{project}'.");
+                error = SelectedProject.Unknown(project);
                 return false;
             }
             projectId = row.Id;
