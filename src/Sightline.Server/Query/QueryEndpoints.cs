@@ -18,13 +18,13 @@ internal static class QueryEndpoints
         api.MapGet("/endpoints", (ISightlineStore store, SelectedProject project, string? from, string? to) =>
             Range(from, to, out var f, out var t, out var error) ? Results.Ok(store.GetEndpoints(project.Id, f, t)) : error);
         api.MapGet("/requests", (ISightlineStore store, SelectedProject project, string? from, string? to, string? route, string? method, int? statusClass,
-            string? consumer, string? q, bool? hasError, double? minDurationMs, string? cursor, int? limit) =>
+            string? consumer, string? q, bool? hasError, double? minDurationMs, string? cursor, int? limit, string? environment) =>
         {
             if (!Range(from, to, out var f, out var t, out var error)) return error;
             if (statusClass is < 1 or > 5) return Results.Problem(statusCode: 400, title: "Invalid statusClass", detail: "statusClass is 1..5 (1xx..5xx).");
             try
             {
-                return Results.Ok(store.SearchRequests(project.Id, new RequestFilter(f, t, route, method, statusClass, consumer, q, hasError, minDurationMs, cursor, limit ?? 50)));
+                return Results.Ok(store.SearchRequests(project.Id, new RequestFilter(f, t, route, method, statusClass, consumer, q, hasError, minDurationMs, cursor, limit ?? 50, NullIfEmpty(environment))));
             }
             catch (FormatException e)
             {
@@ -34,11 +34,13 @@ internal static class QueryEndpoints
         api.MapGet("/requests/{id:guid}", (ISightlineStore store, SelectedProject project, Guid id) =>
             store.GetRequest(project.Id, id) is { } record ? Results.Ok(record) : Results.Problem(statusCode: 404, title: "No such request"));
         api.MapGet("/errors", (ISightlineStore store, SelectedProject project) => Results.Ok(store.GetErrorGroups(project.Id)));
-        api.MapGet("/consumers", (ISightlineStore store, SelectedProject project, string? from, string? to) =>
-            Range(from, to, out var f, out var t, out var error) ? Results.Ok(store.GetConsumers(project.Id, f, t)) : error);
+        api.MapGet("/consumers", (ISightlineStore store, SelectedProject project, string? from, string? to, string? environment) =>
+            Range(from, to, out var f, out var t, out var error) ? Results.Ok(store.GetConsumers(project.Id, f, t, NullIfEmpty(environment))) : error);
         api.MapGet("/security-events", (ISightlineStore store, SelectedProject project) => Results.Ok(store.GetSecurityEvents(project.Id)));
         api.MapGet("/instances", (ISightlineStore store, SelectedProject project, TimeProvider time) => Results.Ok(store.GetInstances(project.Id, time.GetUtcNow())));
     }
+
+    internal static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     /// <summary>Parses an ISO 8601 range; default: the last hour.</summary>
     internal static bool Range(string? from, string? to, out DateTimeOffset f, out DateTimeOffset t, out IResult error)
