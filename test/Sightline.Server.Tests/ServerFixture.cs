@@ -42,15 +42,15 @@ internal sealed class ServerFixture : IAsyncDisposable
     public HttpClient Client() => new() { BaseAddress = Address };
 
     /// <summary>A client signed in through the real login form (antiforgery token and cookie).</summary>
-    public async Task<HttpClient> SignedInClientAsync(string password = AdminPassword)
+    public async Task<HttpClient> SignedInClientAsync(string password = AdminPassword, string user = "admin", CookieContainer? cookies = null)
     {
-        var handler = new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false };
+        var handler = new HttpClientHandler { CookieContainer = cookies ?? new CookieContainer(), AllowAutoRedirect = false };
         var client = new HttpClient(handler) { BaseAddress = Address };
         var page = await client.GetStringAsync("/login");
         var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
         var response = await client.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
-            ["username"] = "admin", ["password"] = password, ["__RequestVerificationToken"] = token,
+            ["username"] = user, ["password"] = password, ["__RequestVerificationToken"] = token,
         }));
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return client;

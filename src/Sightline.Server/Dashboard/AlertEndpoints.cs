@@ -17,54 +17,52 @@ internal static class AlertEndpoints
         var pages = app.MapGroup("").RequireAuthorization(AuthSetup.Policy);
         pages.MapGet("/alerts", Overview);
         pages.MapPost("/alerts/rules", SaveRuleAsync);
-        pages.MapGet("/alerts/rules/{id:long}", (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, long id) =>
-            store.GetRule(project.Id, id) is { } rule
-                ? Layout.Page(context, "Edit rule", RuleForm(context, antiforgery, store, project.Id, $"/alerts/rules/{id}", RuleValues(rule.Definition), [])
+        pages.MapGet("/alerts/rules/{id:long}", (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, long id) =>
+            store.GetRule(scope.ProjectId, id) is { } rule
+                ? Layout.Page(context, "Edit rule", RuleForm(context, antiforgery, store, scope.ProjectId, $"/alerts/rules/{id}", RuleValues(rule.Definition), [])
                     + UptimeEndpoints.DeleteForm(context, antiforgery, $"/alerts/rules/{id}/delete", "Delete this rule"))
                 : Results.NotFound());
         pages.MapPost("/alerts/rules/{id:long}", SaveRuleAsync);
-        pages.MapPost("/alerts/rules/{id:long}/delete", async (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, long id) =>
+        pages.MapPost("/alerts/rules/{id:long}/delete", async (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, long id) =>
         {
             if (await UptimeEndpoints.ReadFormAsync(context, antiforgery) is null) return UptimeEndpoints.Expired(context);
-            store.DeleteRule(project.Id, id);
-            return Results.Redirect("/alerts");
+            return store.DeleteRule(scope.ProjectId, id) ? new SeeOther("/alerts") : Results.NotFound();
         });
         pages.MapPost("/alerts/channels", CreateChannelAsync);
-        pages.MapGet("/alerts/channels/{id:long}", (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, long id) =>
-            store.GetChannel(project.Id, id) is { } channel
+        pages.MapGet("/alerts/channels/{id:long}", (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, long id) =>
+            store.GetChannel(scope.ProjectId, id) is { } channel
                 ? Layout.Page(context, "Edit channel", ChannelForm(context, antiforgery, new Dictionary<string, string?>
                     {
                         ["name"] = channel.Name, ["kind"] = channel.Kind, ["emailTo"] = channel.EmailTo,
                     }, [], $"/alerts/channels/{id}", channel))
                 : Results.NotFound());
         pages.MapPost("/alerts/channels/{id:long}", UpdateChannelAsync);
-        pages.MapPost("/alerts/channels/{id:long}/delete", async (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, long id) =>
+        pages.MapPost("/alerts/channels/{id:long}/delete", async (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, long id) =>
         {
             if (await UptimeEndpoints.ReadFormAsync(context, antiforgery) is null) return UptimeEndpoints.Expired(context);
-            if (store.GetRules(project.Id).FirstOrDefault(r => r.Definition.ChannelIds.Contains(id)) is { } user)
+            if (store.GetRules(scope.ProjectId).FirstOrDefault(r => r.Definition.ChannelIds.Contains(id)) is { } user)
                 return UptimeEndpoints.Invalid(context, "Channel in use", new Html().Tag("p", $"Rule '{user.Definition.Name}' notifies this channel; remove it from the rule first.", "error").ToString());
-            store.DeleteChannel(project.Id, id);
-            return Results.Redirect("/alerts");
+            return store.DeleteChannel(scope.ProjectId, id) ? new SeeOther("/alerts") : Results.NotFound();
         });
     }
 
-    private static IResult Overview(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project)
+    private static IResult Overview(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope)
     {
         var html = new Html();
-        var channels = store.GetChannels(project.Id);
+        var channels = store.GetChannels(scope.ProjectId);
         var names = channels.ToDictionary(c => c.Id, c => c.Name);
         html.Tag("h2", "Rules").Raw("<table><tr><th>Rule</th><th>Kind</th><th>Scope</th><th>Threshold</th><th>State</th><th>Since (UTC)</th><th>Last value</th><th>Channels</th></tr>");
-        foreach (var r in store.GetRules(project.Id))
+        foreach (var r in store.GetRules(scope.ProjectId))
         {
             var d = r.Definition;
             html.Raw("<tr><td>").Link($"/alerts/rules/{r.Id}", d.Name).Raw("</td>").Tag("td", d.Kind)
-                .Tag("td", string.Join(" ", new[] { d.Environment, d.Endpoint, d.CheckId is { } c ? $"check #{c}" : null }.Where(s => s is not null)) is { Length: > 0 } scope ? scope : "all")
+                .Tag("td", string.Join(" ", new[] { d.Environment, d.Endpoint, d.CheckId is { } c ? $"check #{c}" : null }.Where(s => s is not null)) is { Length: > 0 } ruleScope ? ruleScope : "all")
                 .Tag("td", Threshold(d)).Tag("td", d.Enabled ? r.State : "disabled", UptimeEndpoints.StateClass(d.Enabled ? r.State : "disabled"))
                 .Tag("td", UptimeEndpoints.Stamp(r.StateSince)).Tag("td", r.Message ?? "–")
                 .Tag("td", string.Join(", ", d.ChannelIds.Select(id => names.GetValueOrDefault(id, $"#{id}")))).Raw("</tr>");
         }
         html.Raw("</table>");
-        html.Tag("h2", "New rule").Raw(RuleForm(context, antiforgery, store, project.Id, "/alerts/rules", RuleValues(null), []));
+        html.Tag("h2", "New rule").Raw(RuleForm(context, antiforgery, store, scope.ProjectId, "/alerts/rules", RuleValues(null), []));
 
         html.Tag("h2", "Channels").Raw("<table><tr><th>Channel</th><th>Kind</th><th>Destination</th><th>Signed</th><th></th></tr>");
         foreach (var c in channels)
@@ -77,7 +75,7 @@ internal static class AlertEndpoints
         html.Tag("h2", "New channel").Raw(ChannelForm(context, antiforgery, new Dictionary<string, string?> { ["kind"] = "webhook" }, []));
 
         html.Tag("h2", "Notifications failing or retried").Raw("<table><tr><th>Created (UTC)</th><th>Channel</th><th>Status</th><th>Attempts</th><th>Next attempt</th><th>Last error</th></tr>");
-        foreach (var d in store.GetDeliveries(project.Id, problemsOnly: true, limit: 100))
+        foreach (var d in store.GetDeliveries(scope.ProjectId, problemsOnly: true, limit: 100))
         {
             html.Raw("<tr>").Tag("td", UptimeEndpoints.Stamp(d.Created)).Tag("td", d.ChannelName).Tag("td", d.Status, UptimeEndpoints.StateClass(d.Status))
                 .Tag("td", d.Attempts.ToString(CultureInfo.InvariantCulture)).Tag("td", d.Status == "pending" && d.NextAttempt is { } n ? UptimeEndpoints.Stamp(n) : "–")
@@ -86,13 +84,13 @@ internal static class AlertEndpoints
         html.Raw("</table>");
 
         html.Tag("h2", "Alert history").Raw("<table><tr><th>Time (UTC)</th><th>Rule</th><th>Event</th><th>Message</th></tr>");
-        foreach (var e in store.GetEvents(project.Id, 100))
+        foreach (var e in store.GetEvents(scope.ProjectId, 100))
             html.Raw("<tr>").Tag("td", UptimeEndpoints.Stamp(e.At)).Tag("td", e.RuleName).Tag("td", e.Kind, e.Kind == "resolved" ? "good" : "bad").Tag("td", e.Message).Raw("</tr>");
         html.Raw("</table>");
-        return Layout.Page(context, "Alerts", html.ToString());
+        return Layout.Page(context, "Alerts", html.ToString(), scope with { UsesEnvironment = false });
     }
 
-    private static async Task<IResult> SaveRuleAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, TimeProvider time, long? id)
+    private static async Task<IResult> SaveRuleAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, TimeProvider time, long? id)
     {
         if (await UptimeEndpoints.ReadFormAsync(context, antiforgery) is not { } form) return UptimeEndpoints.Expired(context);
         var errors = new Dictionary<string, string[]>();
@@ -119,26 +117,26 @@ internal static class AlertEndpoints
             UptimeEndpoints.Int(form, "windowMinutes", errors), UptimeEndpoints.Int(form, "minRequests", errors), UptimeEndpoints.Int(form, "renotifyMinutes", errors),
             [.. channelIds], form["enabled"] == "true");
         var definition = request.ToDefinition();
-        errors = UptimeEndpoints.Merge(MonitoringApiEndpoints.ValidateRule(store, project.Id, definition), errors);
+        errors = UptimeEndpoints.Merge(MonitoringApiEndpoints.ValidateRule(store, scope.ProjectId, definition), errors);
         var action = id is null ? "/alerts/rules" : $"/alerts/rules/{id}";
         if (errors.Count > 0)
         {
             var values = form.Keys.ToDictionary(k => k, k => (string?)form[k].ToString());
             values["channelIds"] = string.Join(',', channelIds);
-            return UptimeEndpoints.Invalid(context, id is null ? "New rule" : "Edit rule", RuleForm(context, antiforgery, store, project.Id, action, values, errors));
+            return UptimeEndpoints.Invalid(context, id is null ? "New rule" : "Edit rule", RuleForm(context, antiforgery, store, scope.ProjectId, action, values, errors));
         }
         if (id is { } existing)
         {
-            if (!store.UpdateRule(project.Id, existing, definition)) return Results.NotFound();
+            if (!store.UpdateRule(scope.ProjectId, existing, definition)) return Results.NotFound();
         }
         else
         {
-            store.CreateRule(project.Id, definition, time.GetUtcNow());
+            store.CreateRule(scope.ProjectId, definition, time.GetUtcNow());
         }
-        return Results.Redirect("/alerts");
+        return new SeeOther("/alerts");
     }
 
-    private static async Task<IResult> CreateChannelAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ChannelSecrets secrets, DefaultProject project, TimeProvider time)
+    private static async Task<IResult> CreateChannelAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ChannelSecrets secrets, ViewScope scope, TimeProvider time)
     {
         if (await UptimeEndpoints.ReadFormAsync(context, antiforgery) is not { } form) return UptimeEndpoints.Expired(context);
         var definition = new ChannelRequest(form["name"], form["kind"], form["url"], form["emailTo"], form["secret"]).ToDefinition();
@@ -148,14 +146,14 @@ internal static class AlertEndpoints
             var values = form.Keys.Where(k => k != "secret").ToDictionary(k => k, k => (string?)form[k].ToString()); // never echo the secret
             return UptimeEndpoints.Invalid(context, "New channel", ChannelForm(context, antiforgery, values, errors));
         }
-        store.CreateChannel(project.Id, definition, secrets.Protect(definition.Secret), time.GetUtcNow());
-        return Results.Redirect("/alerts");
+        store.CreateChannel(scope.ProjectId, definition, secrets.Protect(definition.Secret), time.GetUtcNow());
+        return new SeeOther("/alerts");
     }
 
-    private static async Task<IResult> UpdateChannelAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ChannelSecrets secrets, DefaultProject project, long id)
+    private static async Task<IResult> UpdateChannelAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ChannelSecrets secrets, ViewScope scope, long id)
     {
         if (await UptimeEndpoints.ReadFormAsync(context, antiforgery) is not { } form) return UptimeEndpoints.Expired(context);
-        if (store.GetChannel(project.Id, id) is not { } existing) return Results.NotFound();
+        if (store.GetChannel(scope.ProjectId, id) is not { } existing) return Results.NotFound();
         // The stored URL (a Slack URL is a credential) and secret are never sent to the browser: empty fields keep them.
         var url = form["url"].ToString() is { Length: > 0 } u ? u : (form["kind"] == existing.Kind ? existing.Url : null);
         var definition = new ChannelRequest(form["name"], form["kind"], url, form["emailTo"], form["secret"]).ToDefinition();
@@ -167,8 +165,8 @@ internal static class AlertEndpoints
         }
         var removeSecret = form["removeSecret"] == "true";
         var keepSecret = definition.Secret is null && !removeSecret;
-        store.UpdateChannel(project.Id, id, definition, secrets.Protect(definition.Secret), keepSecret);
-        return Results.Redirect("/alerts");
+        store.UpdateChannel(scope.ProjectId, id, definition, secrets.Protect(definition.Secret), keepSecret);
+        return new SeeOther("/alerts");
     }
 
     private static Dictionary<string, string?> RuleValues(AlertRuleDefinition? d) => new()

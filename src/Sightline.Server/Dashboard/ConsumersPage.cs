@@ -8,8 +8,8 @@ internal static class ConsumersPage
 {
     public static IResult List(HttpContext context, ISightlineStore store, DefaultProject project)
     {
-        var scope = ViewScope.Resolve(context, store, project) with { UsesEnvironment = false };
-        var consumers = store.GetConsumers(scope.ProjectId, scope.From, scope.To);
+        var scope = ViewScope.Resolve(context, store, project);
+        var consumers = store.GetConsumers(scope.ProjectId, scope.From, scope.To, scope.Environment);
         var html = new Html();
         foreach (var group in consumers.GroupBy(c => c.Group ?? "").OrderBy(g => g.Key.Length == 0).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
@@ -31,7 +31,7 @@ internal static class ConsumersPage
         var scope = ViewScope.Resolve(context, store, project);
         if (string.IsNullOrEmpty(id)) return Layout.Page(context, "Consumer", new Html().Tag("p", "Choose a consumer from the list.", "error").ToString(), scope, status: 400);
         var t = store.GetTraffic(scope.ProjectId, scope.Traffic(consumer: id), scope.From, scope.To, scope.Bucket);
-        var known = store.GetConsumers(scope.ProjectId, scope.From, scope.To).FirstOrDefault(c => c.Identifier == id);
+        var known = store.GetConsumers(scope.ProjectId, scope.From, scope.To, scope.Environment).FirstOrDefault(c => c.Identifier == id);
         var html = new Html().Raw("<p class=\"subtitle\">").Tag("code", id);
         if (known is not null) html.Text(known.Name is null ? "" : " — " + known.Name).Text(known.Group is null ? "" : " (" + known.Group + ")").Text(" · last seen " + Layout.Ago(known.LastSeen));
         html.Raw(" · ").Link("/requests?consumer=" + Uri.EscapeDataString(id), "its requests in the log").Raw(" · ")

@@ -8,9 +8,11 @@ internal static class ErrorsPage
 {
     public static IResult List(HttpContext context, ISightlineStore store, DefaultProject project)
     {
-        var scope = ViewScope.Resolve(context, store, project) with { UsesEnvironment = false };
-        var summary = store.GetErrorSummary(scope.ProjectId, scope.From, scope.To, scope.Bucket);
+        var scope = ViewScope.Resolve(context, store, project);
+        var summary = store.GetErrorSummary(scope.ProjectId, scope.From, scope.To, scope.Bucket, scope.Environment);
         var groups = store.GetErrorGroups(scope.ProjectId, 200);
+        // Error groups are project-wide: with an environment chosen, only the groups that occurred there in the range.
+        if (scope.Environment is not null) groups = groups.Where(g => summary.CountsByFingerprint.ContainsKey(g.Fingerprint)).ToList();
         var html = new Html().Raw("<section class=\"charts\"><div>").Tag("h2", "Occurrences").Raw(Charts.Counts(summary.Series, scope.Bucket, "errors")).Raw("</div></section>");
         html.Tag("h2", "Error groups").Table("errors", "Error", "In range", "All time", "First seen", "Last seen");
         foreach (var e in groups.OrderByDescending(g => summary.CountsByFingerprint.GetValueOrDefault(g.Fingerprint)).ThenByDescending(g => g.LastSeen))
@@ -20,14 +22,14 @@ internal static class ErrorsPage
                 .Tag("td", Layout.N(inRange), inRange > 0 ? "num bad" : "num").Tag("td", Layout.N(e.Count), "num")
                 .Tag("td", Layout.Ago(e.FirstSeen), "nowrap").Tag("td", Layout.Ago(e.LastSeen), "nowrap").Raw("</tr>");
         }
-        html.EndTable(groups.Count, "No errors recorded.");
+        html.EndTable(groups.Count, scope.Environment is null ? "No errors recorded." : $"No errors in {scope.Environment} in this range.");
         return Layout.Page(context, "Errors", html.ToString(), scope);
     }
 
     public static IResult Detail(HttpContext context, ISightlineStore store, DefaultProject project, string? fp)
     {
-        var scope = ViewScope.Resolve(context, store, project) with { UsesEnvironment = false };
-        var detail = fp is null ? null : store.GetErrorGroup(scope.ProjectId, fp, scope.From, scope.To, scope.Bucket, 20);
+        var scope = ViewScope.Resolve(context, store, project);
+        var detail = fp is null ? null : store.GetErrorGroup(scope.ProjectId, fp, scope.From, scope.To, scope.Bucket, 20, scope.Environment);
         if (detail is null) return Layout.Page(context, "Error not found", new Html().Tag("p", "No error group has this fingerprint.", "error").ToString(), scope, status: 404);
         var g = detail.Group;
         var html = new Html().Raw("<section class=\"error-box\">").Tag("h2", g.Type).Tag("p", g.Message).Raw("</section>");

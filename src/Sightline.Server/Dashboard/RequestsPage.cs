@@ -17,7 +17,7 @@ internal static class RequestsPage
     public static IResult List(HttpContext context, ISightlineStore store, DefaultProject project, string? route, string? method, string? statusClass,
         string? consumer, string? q, string? hasError, string? minDurationMs, string? cursor)
     {
-        var scope = ViewScope.Resolve(context, store, project) with { UsesEnvironment = false };
+        var scope = ViewScope.Resolve(context, store, project);
         route = Layout.NullIfEmpty(route);
         method = Layout.NullIfEmpty(method)?.ToUpperInvariant();
         consumer = Layout.NullIfEmpty(consumer);
@@ -26,7 +26,7 @@ internal static class RequestsPage
         var status = int.TryParse(statusClass, NumberStyles.Integer, CultureInfo.InvariantCulture, out var sc) && sc is >= 1 and <= 5 ? sc : (int?)null;
         var errorsOnly = string.Equals(hasError, "true", StringComparison.OrdinalIgnoreCase) ? true : (bool?)null;
         var minMs = double.TryParse(minDurationMs, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0 ? ms : (double?)null;
-        var filter = new RequestFilter(scope.From, scope.To, route, method, status, consumer, q, errorsOnly, minMs, cursor, 50);
+        var filter = new RequestFilter(scope.From, scope.To, route, method, status, consumer, q, errorsOnly, minMs, cursor, 50, scope.Environment);
         RequestPage page;
         string? problem = null;
         try

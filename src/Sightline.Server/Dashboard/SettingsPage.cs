@@ -6,8 +6,10 @@ namespace Sightline.Server.Dashboard;
 
 /// <summary>
 /// Settings: projects (with the environments seen), the chosen project's ingest keys (create,
-/// rotate, revoke; a new key is shown once, in the response to the form that made it, and never
-/// again) and users (add, change password). Every form is a POST with an antiforgery token.
+/// rotate, revoke) and users (add, change password). Every form is a POST with an antiforgery token.
+/// A form that changes something answers 303 See Other to <c>/settings</c> (POST-redirect-GET: a reload
+/// never repeats it); its message, and a new key's plaintext, reach that page once through
+/// <see cref="SettingsFlash"/>. A refused form changes nothing and is answered in place (400).
 /// </summary>
 internal static class SettingsPage
 {
@@ -15,7 +17,8 @@ internal static class SettingsPage
 
     public static void Map(RouteGroupBuilder pages)
     {
-        pages.MapGet("/settings", (HttpContext context, ISightlineStore store, DefaultProject project) => Render(context, store, project));
+        pages.MapGet("/settings", (HttpContext context, ISightlineStore store, DefaultProject project) =>
+            Render(context, store, project, SettingsFlash.Take(context) is { } flash ? new Outcome(flash.Text, NewKey: flash.NewKey) : null));
         pages.MapPost("/settings/projects", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, AddProject));
         pages.MapPost("/settings/keys", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, CreateKey));
         pages.MapPost("/settings/keys/rotate", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, RotateKey));
@@ -34,7 +37,9 @@ internal static class SettingsPage
             return Render(context, store, project, new Outcome("The form expired or did not come from this site; nothing was changed. Try again.", true), 400);
         var form = await context.Request.ReadFormAsync();
         var outcome = action(form, store, ViewScope.Resolve(context, store, project));
-        return Render(context, store, project, outcome, outcome.Failed ? 400 : 200);
+        if (outcome.Failed) return Render(context, store, project, outcome, 400);
+        SettingsFlash.Set(context, outcome.Message, outcome.NewKey);
+        return new SeeOther("/settings");
     }
 
     private static Outcome AddProject(IFormCollection form, ISightlineStore store, ViewScope scope)
@@ -86,11 +91,15 @@ internal static class SettingsPage
         var scope = ViewScope.Resolve(context, store, project);
         var af = Layout.Antiforgery(context);
         var html = new Html();
-        if (outcome is not null) html.Tag("p", outcome.Message, outcome.Failed ? "notice error" : "notice");
+        if (outcome is not null)
+        {
+            // A one-time message (and perhaps a key): neither the browser nor a proxy may keep this page.
+            context.Response.Headers.CacheControl = "no-store";
+            html.Tag("p", outcome.Message, outcome.Failed ? "notice error" : "notice");
+        }
         if (outcome?.NewKey is { } key)
         {
-            // Shown once: the server keeps only its hash. The response must not be cached.
-            context.Response.Headers.CacheControl = "no-store";
+            // Shown once: the server keeps only its hash.
             html.Raw("<section class=\"new-key\">").Tag("h2", "Copy this key now: it will not be shown again")
                 .Raw("<code id=\"new-key\">").Text(key).Raw("</code>")
                 .Tag("p", "Set it as Sightline:ApiKey (environment variable Sightline__ApiKey) in the apps that send to this project.", "muted").Raw("</section>");

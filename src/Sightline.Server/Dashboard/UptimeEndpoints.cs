@@ -15,27 +15,26 @@ internal static class UptimeEndpoints
     {
         var pages = app.MapGroup("").RequireAuthorization(AuthSetup.Policy);
         pages.MapGet("/uptime", Overview);
-        pages.MapGet("/uptime/checks/new", (HttpContext context, IAntiforgery antiforgery) =>
-            Layout.Page(context, "New check", CheckForm(context, antiforgery, "/uptime/checks", Values((CheckDefinition?)null), [])));
+        pages.MapGet("/uptime/checks/new", (HttpContext context, IAntiforgery antiforgery, ViewScope scope) =>
+            Layout.Page(context, $"New check in '{scope.Project.Name}'", CheckForm(context, antiforgery, "/uptime/checks", Values((CheckDefinition?)null), [])));
         pages.MapPost("/uptime/checks", CreateAsync);
-        pages.MapGet("/uptime/checks/{id:long}", (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, long id) =>
-            store.GetCheck(project.Id, id) is { } check
+        pages.MapGet("/uptime/checks/{id:long}", (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, long id) =>
+            store.GetCheck(scope.ProjectId, id) is { } check
                 ? Layout.Page(context, "Edit check", CheckForm(context, antiforgery, $"/uptime/checks/{id}", Values(check.Definition), []) + DeleteForm(context, antiforgery, $"/uptime/checks/{id}/delete", "Delete this check"))
                 : Results.NotFound());
         pages.MapPost("/uptime/checks/{id:long}", UpdateAsync);
-        pages.MapPost("/uptime/checks/{id:long}/delete", async (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, TimeProvider time, long id) =>
+        pages.MapPost("/uptime/checks/{id:long}/delete", async (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, TimeProvider time, long id) =>
         {
             if (await ReadFormAsync(context, antiforgery) is null) return Expired(context);
-            store.DeleteCheck(project.Id, id, time.GetUtcNow());
-            return Results.Redirect("/uptime");
+            return store.DeleteCheck(scope.ProjectId, id, time.GetUtcNow()) ? new SeeOther("/uptime") : Results.NotFound();
         });
     }
 
-    private static IResult Overview(HttpContext context, IMonitoringStore store, DefaultProject project, TimeProvider time)
+    private static IResult Overview(HttpContext context, IMonitoringStore store, ViewScope scope, TimeProvider time)
     {
         var now = time.GetUtcNow();
-        var checks = store.GetChecks(project.Id);
-        var open = store.GetOpenIncidents(project.Id);
+        var checks = store.GetChecks(scope.ProjectId);
+        var open = store.GetOpenIncidents(scope.ProjectId);
         var html = new Html();
         html.Raw("<div class=\"cards\">");
         Card(html, "Checks up", checks.Count(c => c.State == "up").ToString(CultureInfo.InvariantCulture));
@@ -48,7 +47,7 @@ internal static class UptimeEndpoints
         foreach (var check in checks)
         {
             var view = MonitoringViews.Check(store, check, now);
-            var incidents = store.GetIncidents(project.Id, now.AddDays(-30), now, "check", check.Id.ToString(CultureInfo.InvariantCulture));
+            var incidents = store.GetIncidents(scope.ProjectId, now.AddDays(-30), now, "check", check.Id.ToString(CultureInfo.InvariantCulture));
             html.Raw("<tr><td>").Link($"/uptime/checks/{check.Id}", view.Name).Raw("</td>")
                 .Tag("td", $"{view.Method} {view.Url}")
                 .Tag("td", view.Enabled ? view.State : "paused", StateClass(view.Enabled ? view.State : "paused"))
@@ -61,13 +60,13 @@ internal static class UptimeEndpoints
         if (checks.Count == 0) html.Tag("p", "No checks yet: add one to have this server call a URL on a schedule.", "muted");
 
         html.Tag("h2", "Services (from SDK heartbeats)");
-        var instances = store.GetInstanceHeartbeats(project.Id);
+        var instances = store.GetInstanceHeartbeats(scope.ProjectId);
         html.Raw("<table><tr><th>Service</th><th>Environment</th><th>Instances</th><th>State</th><th>Last heartbeat (UTC)</th><th>30 d</th></tr>");
         foreach (var group in instances.GroupBy(i => (i.Service, Environment: i.Environment ?? "")).OrderBy(g => g.Key.Service, StringComparer.Ordinal))
         {
             var key = $"{group.Key.Service}/{group.Key.Environment}";
             var down = open.Any(i => i.TargetKind == HeartbeatMonitor.EnvironmentKind && i.TargetKey == key);
-            var incidents = store.GetIncidents(project.Id, now.AddDays(-30), now, HeartbeatMonitor.EnvironmentKind, key);
+            var incidents = store.GetIncidents(scope.ProjectId, now.AddDays(-30), now, HeartbeatMonitor.EnvironmentKind, key);
             html.Raw("<tr>").Tag("td", group.Key.Service).Tag("td", group.Key.Environment).Tag("td", group.Count().ToString(CultureInfo.InvariantCulture))
                 .Tag("td", down ? "down" : "up", StateClass(down ? "down" : "up"))
                 .Tag("td", group.Max(i => i.LastSeen).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture))
@@ -78,14 +77,14 @@ internal static class UptimeEndpoints
 
         html.Tag("h2", "Incidents (last 30 days)");
         html.Raw("<table><tr><th>Target</th><th>Kind</th><th>Started (UTC)</th><th>Ended (UTC)</th><th>Duration</th><th>Reason</th></tr>");
-        foreach (var i in store.GetIncidents(project.Id, now.AddDays(-30), now, limit: 200))
+        foreach (var i in store.GetIncidents(scope.ProjectId, now.AddDays(-30), now, limit: 200))
         {
             html.Raw("<tr>").Tag("td", i.TargetName).Tag("td", i.TargetKind).Tag("td", Stamp(i.Started))
                 .Tag("td", i.Ended is { } e ? Stamp(e) : "ongoing", i.Ended is null ? "bad" : null)
                 .Tag("td", Duration(i.Duration(now))).Tag("td", i.Reason).Raw("</tr>");
         }
         html.Raw("</table>");
-        return Layout.Page(context, "Uptime", html.ToString(), refreshSeconds: 30);
+        return Layout.Page(context, "Uptime", html.ToString(), scope with { UsesEnvironment = false }, refreshSeconds: 30);
     }
 
     /// <summary>An SVG bar per UTC day: green all up, amber some downtime, red under 99 %, grey not monitored. Colours are attributes (CSP allows no inline style).</summary>
@@ -104,23 +103,23 @@ internal static class UptimeEndpoints
         return html.Raw("</svg>").ToString();
     }
 
-    private static async Task<IResult> CreateAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, TimeProvider time)
+    private static async Task<IResult> CreateAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, TimeProvider time)
     {
         if (await ReadFormAsync(context, antiforgery) is not { } form) return Expired(context);
         var (definition, errors) = Parse(form);
         errors = Merge(MonitoringValidation.Check(definition), errors);
         if (errors.Count > 0) return Invalid(context, "New check", CheckForm(context, antiforgery, "/uptime/checks", Values(form), errors));
-        store.CreateCheck(project.Id, definition, time.GetUtcNow());
-        return Results.Redirect("/uptime");
+        store.CreateCheck(scope.ProjectId, definition, time.GetUtcNow());
+        return new SeeOther("/uptime");
     }
 
-    private static async Task<IResult> UpdateAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, DefaultProject project, TimeProvider time, long id)
+    private static async Task<IResult> UpdateAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, TimeProvider time, long id)
     {
         if (await ReadFormAsync(context, antiforgery) is not { } form) return Expired(context);
         var (definition, errors) = Parse(form);
         errors = Merge(MonitoringValidation.Check(definition), errors);
         if (errors.Count > 0) return Invalid(context, "Edit check", CheckForm(context, antiforgery, $"/uptime/checks/{id}", Values(form), errors));
-        return store.UpdateCheck(project.Id, id, definition, time.GetUtcNow()) ? Results.Redirect("/uptime") : Results.NotFound();
+        return store.UpdateCheck(scope.ProjectId, id, definition, time.GetUtcNow()) ? new SeeOther("/uptime") : Results.NotFound();
     }
 
     private static (CheckDefinition, Dictionary<string, string[]>) Parse(IFormCollection form)

@@ -40,12 +40,17 @@ internal sealed record ViewScope(ProjectRow Project, IReadOnlyList<ProjectRow> P
         return new ViewScope(project, projects, environment, range, end - span, end, bucket);
     }
 
+    /// <summary>Lets a minimal-API handler take the scope as a parameter (resolved as <see cref="Resolve"/> does).</summary>
+    public static ValueTask<ViewScope?> BindAsync(HttpContext context)
+        => ValueTask.FromResult<ViewScope?>(Resolve(context, context.RequestServices.GetRequiredService<ISightlineStore>(),
+            context.RequestServices.GetRequiredService<DefaultProject>()));
+
     public static string CookieValue(string project, string? environment, string range)
         => $"{Uri.EscapeDataString(project)}|{Uri.EscapeDataString(environment ?? "")}|{range}";
 
     public long ProjectId => Project.Id;
 
-    /// <summary>False on pages whose data has no environment dimension (errors, security, request log): the form says so.</summary>
+    /// <summary>False on pages whose data has no environment dimension (security events, uptime, alerts): the form says so.</summary>
     public bool UsesEnvironment { get; init; } = true;
 
     public TrafficScope Traffic(string? method = null, string? route = null, string? consumer = null) => new(Environment, method, route, consumer);

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Options;
-using Sightline.Server.Hosting;
+using Sightline.Server.Storage;
 
 namespace Sightline.Server.Monitoring;
 
-/// <summary>Evaluates alert rules every <see cref="MonitoringOptions.EvaluationInterval"/>, on one server at a time (a lease in the database).</summary>
-internal sealed partial class AlertEvaluatorService(AlertEvaluator evaluator, IMonitoringStore store, DefaultProject project, MonitorOwner owner,
+/// <summary>Evaluates alert rules every <see cref="MonitoringOptions.EvaluationInterval"/>, for every project, on one server at a time (a lease in the database).</summary>
+internal sealed partial class AlertEvaluatorService(AlertEvaluator evaluator, IMonitoringStore store, ISightlineStore projects, MonitorOwner owner,
     IOptions<MonitoringOptions> options, TimeProvider time, ILogger<AlertEvaluatorService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -15,7 +15,19 @@ internal sealed partial class AlertEvaluatorService(AlertEvaluator evaluator, IM
         {
             try
             {
-                if (store.TryAcquireLease("alert-evaluator", owner.Id, time.GetUtcNow(), tick * 2)) evaluator.Evaluate(project.Id);
+                if (!store.TryAcquireLease("alert-evaluator", owner.Id, time.GetUtcNow(), tick * 2)) continue;
+                // Every project each tick: one project's failure is logged and does not stop the others.
+                foreach (var project in projects.GetProjects())
+                {
+                    try
+                    {
+                        evaluator.Evaluate(project.Id);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        LogProjectFailed(logger, project.Name, e);
+                    }
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -27,4 +39,7 @@ internal sealed partial class AlertEvaluatorService(AlertEvaluator evaluator, IM
 
     [LoggerMessage(EventId = 8022, Level = LogLevel.Warning, Message = "Alert evaluation pass failed; it runs again at the next tick")]
     private static partial void LogFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 8023, Level = LogLevel.Warning, Message = "Alert evaluation failed for project '{Project}'; the other projects were evaluated")]
+    private static partial void LogProjectFailed(ILogger logger, string project, Exception exception);
 }

@@ -155,12 +155,13 @@ internal abstract class SqlMonitoringStore : IMonitoringStore
         using var tx = connection.BeginTransaction();
         using var delete = Command(connection, "DELETE FROM mon_checks WHERE id = @id AND project_id = @p", tx, ("@id", id), ("@p", projectId));
         var deleted = delete.ExecuteNonQuery() == 1;
+        if (!deleted) return false; // unknown, or another project's check: nothing changes
         // An open incident of a deleted check would never close; history stays.
         using var close = Command(connection, "UPDATE mon_incidents SET ended = @now WHERE project_id = @p AND target_kind = 'check' AND target_key = @k AND ended IS NULL",
             tx, ("@now", Ms(now)), ("@p", projectId), ("@k", id.ToString(CultureInfo.InvariantCulture)));
         close.ExecuteNonQuery();
         tx.Commit();
-        return deleted;
+        return true;
     }
 
     public UptimeCheck? GetCheck(long projectId, long id)

@@ -30,14 +30,14 @@ internal static class DashboardQueryEndpoints
         api.MapGet("/outgoing", (ISightlineStore store, DefaultProject fallback, string? project, string? from, string? to, int? bucketMinutes, string? environment) =>
             Resolve(store, fallback, project, from, to, bucketMinutes, out var p, out var f, out var t, out var b, out var error)
                 ? Results.Ok(store.GetOutgoing(p, environment, f, t, b)) : error);
-        api.MapGet("/errors/summary", (ISightlineStore store, DefaultProject fallback, string? project, string? from, string? to, int? bucketMinutes) =>
+        api.MapGet("/errors/summary", (ISightlineStore store, DefaultProject fallback, string? project, string? from, string? to, int? bucketMinutes, string? environment) =>
             Resolve(store, fallback, project, from, to, bucketMinutes, out var p, out var f, out var t, out var b, out var error)
-                ? Results.Ok(store.GetErrorSummary(p, f, t, b)) : error);
-        api.MapGet("/errors/group", (ISightlineStore store, DefaultProject fallback, string? project, string? from, string? to, int? bucketMinutes, string? fingerprint) =>
+                ? Results.Ok(store.GetErrorSummary(p, f, t, b, QueryEndpoints.NullIfEmpty(environment))) : error);
+        api.MapGet("/errors/group", (ISightlineStore store, DefaultProject fallback, string? project, string? from, string? to, int? bucketMinutes, string? fingerprint, string? environment) =>
         {
             if (string.IsNullOrEmpty(fingerprint)) return Results.Problem(statusCode: 400, title: "Missing fingerprint", detail: "Give the group as fingerprint=… (from /api/v1/errors).");
             if (!Resolve(store, fallback, project, from, to, bucketMinutes, out var p, out var f, out var t, out var b, out var error)) return error;
-            return store.GetErrorGroup(p, fingerprint, f, t, b) is { } detail ? Results.Ok(detail) : Results.Problem(statusCode: 404, title: "No such error group");
+            return store.GetErrorGroup(p, fingerprint, f, t, b, environment: QueryEndpoints.NullIfEmpty(environment)) is { } detail ? Results.Ok(detail) : Results.Problem(statusCode: 404, title: "No such error group");
         });
         api.MapGet("/security", (ISightlineStore store, DefaultProject fallback, string? project, string? from, string? to, int? bucketMinutes) =>
             Resolve(store, fallback, project, from, to, bucketMinutes, out var p, out var f, out var t, out var b, out var error)
@@ -58,7 +58,7 @@ internal static class DashboardQueryEndpoints
         {
             if (store.GetProjects().FirstOrDefault(p => p.Name == project) is not { } row)
             {
-                error = Results.Problem(statusCode: 404, title: "No such project", detail: $"There is no project named '{project}'.");
+                error = SelectedProject.Unknown(project);
                 return false;
             }
             projectId = row.Id;

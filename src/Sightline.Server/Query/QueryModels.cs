@@ -18,9 +18,9 @@ public sealed record RequestSummary(Guid Id, DateTimeOffset Timestamp, string Me
 /// <summary>A page of the request log with the cursor of the next page (null at the end).</summary>
 public sealed record RequestPage(IReadOnlyList<RequestSummary> Items, string? NextCursor);
 
-/// <summary>Request log filters. All optional; combined with AND.</summary>
+/// <summary>Request log filters. All optional; combined with AND. <c>Environment</c> is the environment the SDK reported for the record (null = all).</summary>
 public sealed record RequestFilter(DateTimeOffset? From, DateTimeOffset? To, string? Route, string? Method, int? StatusClass, string? Consumer,
-    string? PathContains, bool? HasError, double? MinDurationMs, string? Cursor, int Limit);
+    string? PathContains, bool? HasError, double? MinDurationMs, string? Cursor, int Limit, string? Environment = null);
 
 /// <summary>An error group (same fingerprint).</summary>
 public sealed record ErrorGroup(string Fingerprint, string Type, string Message, DateTimeOffset FirstSeen, DateTimeOffset LastSeen, long Count, Guid? LastRecord);

@@ -37,16 +37,21 @@ public partial interface ISightlineStore
     /// Error occurrences in [from, to) from the error rollups: one occurrence per error a stored
     /// record carries (fingerprint = the error's fingerprint, else its type). Series: occurrences per
     /// bucket in Requests and Errors (percentiles 0); CountsByFingerprint: occurrences per group in range.
+    /// With an <paramref name="environment"/> (null = all), occurrences are counted from the error samples of the stored
+    /// records of that environment instead (the rollups carry no environment): the same minutes, but only within the
+    /// raw-record retention, and an error type repeated in one record counts once.
     /// </summary>
-    ErrorSummary GetErrorSummary(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket);
+    ErrorSummary GetErrorSummary(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, string? environment = null);
 
     /// <summary>
     /// One error group in [from, to), or null when the fingerprint is unknown: the group (all-time
     /// count and first/last seen), occurrences in range, a bucketed series, affected endpoints
     /// ("METHOD route") and consumers ("" = anonymous) by occurrences descending (at most 50 each),
     /// and up to <paramref name="samples"/> of its most recent requests (newest first, whose raw record still exists).
+    /// With an <paramref name="environment"/>, the occurrences, series, endpoints, consumers and samples are those of that
+    /// environment's stored records (as in <see cref="GetErrorSummary"/>); the group's all-time numbers stay project-wide.
     /// </summary>
-    ErrorGroupDetail? GetErrorGroup(long projectId, string fingerprint, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, int samples = 20);
+    ErrorGroupDetail? GetErrorGroup(long projectId, string fingerprint, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, int samples = 20, string? environment = null);
 
     /// <summary>
     /// Refused API-key attempts in [from, to) from the security events: total, the bucket starts,

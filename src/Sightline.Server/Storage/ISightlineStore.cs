@@ -59,8 +59,11 @@ public partial interface ISightlineStore : IDisposable
     /// <summary>Error groups, most recent first.</summary>
     IReadOnlyList<ErrorGroup> GetErrorGroups(long projectId, int limit = 100);
 
-    /// <summary>Consumers with their traffic in the range (from rollups).</summary>
-    IReadOnlyList<ConsumerStats> GetConsumers(long projectId, DateTimeOffset from, DateTimeOffset to);
+    /// <summary>
+    /// Consumers with their traffic in the range (from rollups). With an <paramref name="environment"/>, only the
+    /// consumers with requests in that environment in the range, counting only those requests.
+    /// </summary>
+    IReadOnlyList<ConsumerStats> GetConsumers(long projectId, DateTimeOffset from, DateTimeOffset to, string? environment = null);
 
     /// <summary>Refused API-key attempts, newest first.</summary>
     IReadOnlyList<SecurityEventRow> GetSecurityEvents(long projectId, int limit = 200);

@@ -243,14 +243,19 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc />
-    public ErrorSummary GetErrorSummary(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
+    public ErrorSummary GetErrorSummary(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, string? environment = null)
     {
         var buckets = new TimeBuckets(from, to, bucket);
         using var connection = _dataSource.OpenConnection();
-        using var query = Command(connection, """
-            SELECT minute, fingerprint, sum(count)::bigint FROM error_rollups WHERE project_id = @p AND minute >= @from AND minute < @to GROUP BY minute, fingerprint
+        // The error rollups carry no environment: for one environment, count the samples of that environment's records.
+        using var query = Command(connection, environment is null
+            ? "SELECT minute, fingerprint, sum(count)::bigint FROM error_rollups WHERE project_id = @p AND minute >= @from AND minute < @to GROUP BY minute, fingerprint"
+            : """
+            SELECT s.ts / 60000 * 60000, s.fingerprint, count(*) FROM error_samples s JOIN records r ON r.id = s.record_id AND r.ts = s.ts AND r.project_id = s.project_id
+            WHERE s.project_id = @p AND s.ts >= @from AND s.ts < @to AND r.environment = @env GROUP BY 1, 2
             """);
         AddRange(query, projectId, from, to);
+        AddEnvironment(query, environment, to);
         var perBucket = new long[buckets.Count];
         var byFingerprint = new Dictionary<string, long>(StringComparer.Ordinal);
         using (var reader = query.ExecuteReader())
@@ -267,7 +272,7 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc />
-    public ErrorGroupDetail? GetErrorGroup(long projectId, string fingerprint, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, int samples = 20)
+    public ErrorGroupDetail? GetErrorGroup(long projectId, string fingerprint, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, int samples = 20, string? environment = null)
     {
         var buckets = new TimeBuckets(from, to, bucket);
         using var connection = _dataSource.OpenConnection();
@@ -285,11 +290,16 @@ public sealed partial class PostgresStore
         var endpoints = new Dictionary<string, long>(StringComparer.Ordinal);
         var consumers = new Dictionary<string, long>(StringComparer.Ordinal);
         long inRange = 0;
-        using (var query = Command(connection, """
-            SELECT minute, method, route, consumer, count FROM error_rollups WHERE project_id = @p AND fingerprint = @f AND minute >= @from AND minute < @to
+        using (var query = Command(connection, environment is null
+            ? "SELECT minute, method, route, consumer, count FROM error_rollups WHERE project_id = @p AND fingerprint = @f AND minute >= @from AND minute < @to"
+            : """
+            SELECT s.ts / 60000 * 60000, r.method, r.route, coalesce(r.consumer, ''), count(*) FROM error_samples s
+            JOIN records r ON r.id = s.record_id AND r.ts = s.ts AND r.project_id = s.project_id
+            WHERE s.project_id = @p AND s.fingerprint = @f AND s.ts >= @from AND s.ts < @to AND r.environment = @env GROUP BY 1, 2, 3, 4
             """))
         {
             AddRange(query, projectId, from, to);
+            AddEnvironment(query, environment, to);
             query.Parameters.AddWithValue("f", fingerprint);
             using var reader = query.ExecuteReader();
             while (reader.Read())
@@ -306,12 +316,21 @@ public sealed partial class PostgresStore
         using var sampleQuery = Command(connection, """
             SELECT r.id, r.ts, r.method, r.route, r.path, r.status, r.duration_ns, r.request_size, r.response_size, r.consumer, r.has_error, r.client_ip
             FROM error_samples s JOIN records r ON r.id = s.record_id AND r.ts = s.ts AND r.project_id = s.project_id
-            WHERE s.project_id = @p AND s.fingerprint = @f ORDER BY s.ts DESC, s.record_id::text DESC LIMIT @l
+            WHERE s.project_id = @p AND s.fingerprint = @f AND (@env::text IS NULL OR r.environment = @env::text) ORDER BY s.ts DESC, s.record_id::text DESC LIMIT @l
             """);
         sampleQuery.Parameters.AddWithValue("p", projectId);
+        sampleQuery.Parameters.Add(new NpgsqlParameter("env", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)environment ?? DBNull.Value });
         sampleQuery.Parameters.AddWithValue("f", fingerprint);
         sampleQuery.Parameters.AddWithValue("l", Math.Clamp(samples, 1, 100));
         return new ErrorGroupDetail(group, inRange, buckets.CountSeries(perBucket), Top(endpoints, 50), Top(consumers, 50), ReadSummaries(sampleQuery));
+    }
+
+    /// <summary>For a per-environment query over raw timestamps: the environment, and "to" moved to the end of its minute (see <see cref="TimeBuckets.MinuteEnd"/>).</summary>
+    private static void AddEnvironment(NpgsqlCommand query, string? environment, DateTimeOffset to)
+    {
+        if (environment is null) return;
+        query.Parameters["to"].Value = TimeBuckets.MinuteEnd(to);
+        query.Parameters.AddWithValue("env", environment);
     }
 
     private static List<AffectedCount> Top(Dictionary<string, long> counts, int n)

@@ -131,6 +131,7 @@ public sealed partial class PostgresStore
         if (filter.Method is { Length: > 0 }) { sql.Append(" AND method = @method"); query.Parameters.AddWithValue("method", filter.Method.ToUpperInvariant()); }
         if (filter.StatusClass is { } sc) { sql.Append(" AND status >= @s1 AND status < @s2"); query.Parameters.AddWithValue("s1", sc * 100); query.Parameters.AddWithValue("s2", sc * 100 + 100); }
         if (filter.Consumer is { Length: > 0 }) { sql.Append(" AND consumer = @consumer"); query.Parameters.AddWithValue("consumer", filter.Consumer); }
+        if (filter.Environment is { Length: > 0 }) { sql.Append(" AND environment = @env"); query.Parameters.AddWithValue("env", filter.Environment); }
         if (filter.PathContains is { Length: > 0 }) { sql.Append(" AND strpos(path, @q) > 0"); query.Parameters.AddWithValue("q", filter.PathContains); }
         if (filter.HasError is { } hasError) { sql.Append(" AND has_error = @err"); query.Parameters.AddWithValue("err", hasError); }
         if (filter.MinDurationMs is { } minMs) { sql.Append(" AND duration_ns >= @dur"); query.Parameters.AddWithValue("dur", (long)(minMs * 1_000_000)); }
@@ -193,15 +194,19 @@ public sealed partial class PostgresStore
     }
 
     /// <summary>Consumers with their traffic in the range (from rollups).</summary>
-    public IReadOnlyList<ConsumerStats> GetConsumers(long projectId, DateTimeOffset from, DateTimeOffset to)
+    public IReadOnlyList<ConsumerStats> GetConsumers(long projectId, DateTimeOffset from, DateTimeOffset to, string? environment = null)
     {
         using var connection = _dataSource.OpenConnection();
+        // With an environment, only its rollups count and consumers without traffic there are left out.
         using var query = Command(connection, """
             SELECT c.identifier, c.name, c.grp, coalesce(sum(r.count), 0)::bigint, coalesce(sum(r.errors), 0)::bigint, c.last_seen
             FROM consumers c LEFT JOIN rollups r ON r.project_id = c.project_id AND r.consumer = c.identifier AND r.minute >= @from AND r.minute < @to
-            WHERE c.project_id = @p GROUP BY c.identifier, c.name, c.grp, c.last_seen ORDER BY 4 DESC, c.identifier LIMIT 500
+                AND (@env::text IS NULL OR r.environment = @env::text)
+            WHERE c.project_id = @p GROUP BY c.identifier, c.name, c.grp, c.last_seen
+            HAVING @env::text IS NULL OR coalesce(sum(r.count), 0) > 0 ORDER BY 4 DESC, c.identifier LIMIT 500
             """);
         query.Parameters.AddWithValue("p", projectId);
+        query.Parameters.Add(new NpgsqlParameter("env", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)environment ?? DBNull.Value });
         query.Parameters.AddWithValue("from", from.ToUnixTimeMilliseconds() / 60_000 * 60_000);
         query.Parameters.AddWithValue("to", to.ToUnixTimeMilliseconds());
         using var reader = query.ExecuteReader();

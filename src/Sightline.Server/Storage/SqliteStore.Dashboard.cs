@@ -238,16 +238,21 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc />
-    public ErrorSummary GetErrorSummary(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
+    public ErrorSummary GetErrorSummary(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, string? environment = null)
     {
         var buckets = new TimeBuckets(from, to, bucket);
         using var connection = Open();
-        using var query = Command(connection, """
-            SELECT minute, fingerprint, SUM(count) FROM error_rollups WHERE project_id = $p AND minute >= $from AND minute < $to GROUP BY minute, fingerprint
+        // The error rollups carry no environment: for one environment, count the samples of that environment's records.
+        using var query = Command(connection, environment is null
+            ? "SELECT minute, fingerprint, SUM(count) FROM error_rollups WHERE project_id = $p AND minute >= $from AND minute < $to GROUP BY minute, fingerprint"
+            : """
+            SELECT s.ts / 60000 * 60000, s.fingerprint, COUNT(*) FROM error_samples s JOIN records r ON r.id = s.record_id AND r.project_id = s.project_id
+            WHERE s.project_id = $p AND s.ts >= $from AND s.ts < $to AND r.environment = $env GROUP BY 1, 2
             """);
         query.Parameters.AddWithValue("$p", projectId);
         query.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds() / 60_000 * 60_000);
-        query.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+        query.Parameters.AddWithValue("$to", environment is null ? to.ToUnixTimeMilliseconds() : TimeBuckets.MinuteEnd(to));
+        if (environment is not null) query.Parameters.AddWithValue("$env", environment);
         var perBucket = new long[buckets.Count];
         var byFingerprint = new Dictionary<string, long>(StringComparer.Ordinal);
         using (var reader = query.ExecuteReader())
@@ -264,7 +269,7 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc />
-    public ErrorGroupDetail? GetErrorGroup(long projectId, string fingerprint, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, int samples = 20)
+    public ErrorGroupDetail? GetErrorGroup(long projectId, string fingerprint, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, int samples = 20, string? environment = null)
     {
         var buckets = new TimeBuckets(from, to, bucket);
         using var connection = Open();
@@ -282,14 +287,19 @@ public sealed partial class SqliteStore
         var endpoints = new Dictionary<string, long>(StringComparer.Ordinal);
         var consumers = new Dictionary<string, long>(StringComparer.Ordinal);
         long inRange = 0;
-        using (var query = Command(connection, """
-            SELECT minute, method, route, consumer, count FROM error_rollups WHERE project_id = $p AND fingerprint = $f AND minute >= $from AND minute < $to
+        using (var query = Command(connection, environment is null
+            ? "SELECT minute, method, route, consumer, count FROM error_rollups WHERE project_id = $p AND fingerprint = $f AND minute >= $from AND minute < $to"
+            : """
+            SELECT s.ts / 60000 * 60000, r.method, r.route, COALESCE(r.consumer, ''), COUNT(*) FROM error_samples s
+            JOIN records r ON r.id = s.record_id AND r.project_id = s.project_id
+            WHERE s.project_id = $p AND s.fingerprint = $f AND s.ts >= $from AND s.ts < $to AND r.environment = $env GROUP BY 1, 2, 3, 4
             """))
         {
             query.Parameters.AddWithValue("$p", projectId);
             query.Parameters.AddWithValue("$f", fingerprint);
             query.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds() / 60_000 * 60_000);
-            query.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
+            query.Parameters.AddWithValue("$to", environment is null ? to.ToUnixTimeMilliseconds() : TimeBuckets.MinuteEnd(to));
+            if (environment is not null) query.Parameters.AddWithValue("$env", environment);
             using var reader = query.ExecuteReader();
             while (reader.Read())
             {
@@ -305,9 +315,10 @@ public sealed partial class SqliteStore
         using var sampleQuery = Command(connection, """
             SELECT r.id, r.ts, r.method, r.route, r.path, r.status, r.duration_ns, r.request_size, r.response_size, r.consumer, r.has_error, r.client_ip
             FROM error_samples s JOIN records r ON r.id = s.record_id AND r.project_id = s.project_id
-            WHERE s.project_id = $p AND s.fingerprint = $f ORDER BY s.ts DESC, s.record_id DESC LIMIT $l
+            WHERE s.project_id = $p AND s.fingerprint = $f AND ($env IS NULL OR r.environment = $env) ORDER BY s.ts DESC, s.record_id DESC LIMIT $l
             """);
         sampleQuery.Parameters.AddWithValue("$p", projectId);
+        sampleQuery.Parameters.AddWithValue("$env", (object?)environment ?? DBNull.Value);
         sampleQuery.Parameters.AddWithValue("$f", fingerprint);
         sampleQuery.Parameters.AddWithValue("$l", Math.Clamp(samples, 1, 100));
         return new ErrorGroupDetail(group, inRange, buckets.CountSeries(perBucket), Top(endpoints, 50), Top(consumers, 50), ReadSummaries(sampleQuery));

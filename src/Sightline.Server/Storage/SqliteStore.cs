@@ -618,6 +618,7 @@ public sealed partial class SqliteStore : ISightlineStore
         if (filter.Method is { Length: > 0 }) { sql.Append(" AND method = $method"); query.Parameters.AddWithValue("$method", filter.Method.ToUpperInvariant()); }
         if (filter.StatusClass is { } sc) { sql.Append(" AND status >= $s1 AND status < $s2"); query.Parameters.AddWithValue("$s1", sc * 100); query.Parameters.AddWithValue("$s2", sc * 100 + 100); }
         if (filter.Consumer is { Length: > 0 }) { sql.Append(" AND consumer = $consumer"); query.Parameters.AddWithValue("$consumer", filter.Consumer); }
+        if (filter.Environment is { Length: > 0 }) { sql.Append(" AND environment = $env"); query.Parameters.AddWithValue("$env", filter.Environment); }
         if (filter.PathContains is { Length: > 0 })
         {
             sql.Append(" AND instr(path, $q) > 0");
@@ -689,15 +690,18 @@ public sealed partial class SqliteStore : ISightlineStore
     }
 
     /// <summary>Consumers with their traffic in the range (from rollups).</summary>
-    public IReadOnlyList<ConsumerStats> GetConsumers(long projectId, DateTimeOffset from, DateTimeOffset to)
+    public IReadOnlyList<ConsumerStats> GetConsumers(long projectId, DateTimeOffset from, DateTimeOffset to, string? environment = null)
     {
         using var connection = Open();
+        // With an environment, only its rollups count and consumers without traffic there are left out.
         using var query = Command(connection, """
             SELECT c.identifier, c.name, c.grp, COALESCE(SUM(r.count), 0), COALESCE(SUM(r.errors), 0), c.last_seen
             FROM consumers c LEFT JOIN rollups r ON r.project_id = c.project_id AND r.consumer = c.identifier AND r.minute >= $from AND r.minute < $to
-            WHERE c.project_id = $p GROUP BY c.identifier ORDER BY 4 DESC, c.identifier LIMIT 500
+                AND ($env IS NULL OR r.environment = $env)
+            WHERE c.project_id = $p GROUP BY c.identifier HAVING $env IS NULL OR COALESCE(SUM(r.count), 0) > 0 ORDER BY 4 DESC, c.identifier LIMIT 500
             """);
         query.Parameters.AddWithValue("$p", projectId);
+        query.Parameters.AddWithValue("$env", (object?)environment ?? DBNull.Value);
         query.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds() / 60_000 * 60_000);
         query.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
         using var reader = query.ExecuteReader();

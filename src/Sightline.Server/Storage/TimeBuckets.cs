@@ -14,6 +14,12 @@ internal readonly struct TimeBuckets
 
     public long SizeMs { get; }
 
+    /// <summary>
+    /// The end (exclusive, Unix ms) of the minutes that start before <paramref name="to"/>: a range over raw timestamps
+    /// [from floored to the minute, this) holds exactly what the per-minute rollups with minute in [from, to) hold.
+    /// </summary>
+    public static long MinuteEnd(DateTimeOffset to) => (to.ToUnixTimeMilliseconds() + 59_999) / 60_000 * 60_000;
+
     public long StartMs { get; }
 
     public int Count { get; }

@@ -73,4 +73,31 @@ public sealed class SettingsTests(EndToEndFixture fixture)
         await carol.Context.CloseAsync();
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task Reload_AfterCreatingAProjectOrKey_CreatesNothingMoreAndHidesTheKey()
+    {
+        var page = await fixture.SignedInPageAsync();
+        await page.GotoAsync("/settings");
+        await page.FillAsync("form[action='/settings/projects'] input[name=name]", "reload-check");
+        await EndToEndFixture.ClickAndWaitAsync(page, "form[action='/settings/projects'] button");
+        Assert.EndsWith("/settings", page.Url, StringComparison.Ordinal); // redirected: the address bar holds a GET
+        Assert.Contains("Project 'reload-check' created", await page.TextContentAsync("p.notice"), StringComparison.Ordinal);
+
+        await page.ReloadAsync();
+        await page.ReloadAsync();
+        Assert.Single(fixture.Store.GetProjects(), p => p.Name == "reload-check");
+        Assert.Equal(0, await page.Locator("p.notice").CountAsync()); // the message was for one showing
+
+        var keys = fixture.Store.GetIngestKeys(fixture.ProjectId).Count;
+        await EndToEndFixture.ClickAndWaitAsync(page, "text=Create ingest key");
+        var key = (await page.TextContentAsync("#new-key"))!.Trim();
+        Assert.EndsWith("/settings", page.Url, StringComparison.Ordinal);
+        await page.ReloadAsync();
+        Assert.DoesNotContain(key, await page.ContentAsync(), StringComparison.Ordinal);
+        await page.GoBackAsync();
+        Assert.DoesNotContain(key, await page.ContentAsync(), StringComparison.Ordinal); // nor from the history (no-store)
+        Assert.Equal(keys + 1, fixture.Store.GetIngestKeys(fixture.ProjectId).Count);
+        await page.Context.CloseAsync();
+    }
 }

@@ -37,7 +37,7 @@ public sealed class AlertDashboardTests : IAsyncLifetime
         Assert.Contains("An absolute http:// or https:// URL is required.", badPage, StringComparison.Ordinal);
         Assert.DoesNotContain("value=\"short\"", badPage, StringComparison.Ordinal); // the secret is never echoed
 
-        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync("/alerts/channels",
+        Assert.Equal(HttpStatusCode.SeeOther, (await PostFormAsync("/alerts/channels",
             [new("name", "ops <hook>"), new("kind", "webhook"), new("url", "http://127.0.0.1:9/hook"), new("secret", "0123456789abcdef0123")])).StatusCode);
         var channel = Assert.Single(store.GetChannels(1));
         Assert.True(channel.HasSecret);
@@ -46,7 +46,7 @@ public sealed class AlertDashboardTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, badRule.StatusCode);
         Assert.Contains("Enter a number.", await badRule.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync("/alerts/rules",
+        Assert.Equal(HttpStatusCode.SeeOther, (await PostFormAsync("/alerts/rules",
         [
             new("name", "slow reports"), new("kind", "latency_p95"), new("endpoint", "GET /reports"), new("threshold", "750"), new("windowMinutes", "10"),
             new("minRequests", "5"), new("renotifyMinutes", "30"), new("channelIds", channel.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("enabled", "true"),
@@ -56,7 +56,7 @@ public sealed class AlertDashboardTests : IAsyncLifetime
             rule.Definition);
         Assert.Equal([channel.Id], rule.Definition.ChannelIds);
 
-        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync($"/alerts/rules/{rule.Id}",
+        Assert.Equal(HttpStatusCode.SeeOther, (await PostFormAsync($"/alerts/rules/{rule.Id}",
             [new("name", "slow reports"), new("kind", "latency_p99"), new("threshold", "900"), new("windowMinutes", "10"), new("minRequests", "5"), new("renotifyMinutes", "0"),
              new("channelIds", channel.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))])).StatusCode);
         Assert.Equal(("latency_p99", 900.0, false), (store.GetRule(1, rule.Id)!.Definition.Kind, store.GetRule(1, rule.Id)!.Definition.Threshold, store.GetRule(1, rule.Id)!.Definition.Enabled));
@@ -76,8 +76,8 @@ public sealed class AlertDashboardTests : IAsyncLifetime
 
         var inUse = await PostFormAsync($"/alerts/channels/{channel.Id}/delete", []);
         Assert.Equal(HttpStatusCode.BadRequest, inUse.StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync($"/alerts/rules/{rule.Id}/delete", [])).StatusCode);
-        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync($"/alerts/channels/{channel.Id}/delete", [])).StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, (await PostFormAsync($"/alerts/rules/{rule.Id}/delete", [])).StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, (await PostFormAsync($"/alerts/channels/{channel.Id}/delete", [])).StatusCode);
         Assert.Empty(store.GetChannels(1));
     }
 
@@ -90,16 +90,16 @@ public sealed class AlertDashboardTests : IAsyncLifetime
         Assert.DoesNotContain("XXXXSECRET", edit, StringComparison.Ordinal); // the credential URL never goes to the browser
         Assert.Contains("hooks.slack.test", edit, StringComparison.Ordinal);
 
-        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync($"/alerts/channels/{id}", [new("name", "team slack"), new("kind", "slack"), new("url", "")])).StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, (await PostFormAsync($"/alerts/channels/{id}", [new("name", "team slack"), new("kind", "slack"), new("url", "")])).StatusCode);
         Assert.Equal(("team slack", "https://hooks.slack.test/services/T000/B000/XXXXSECRET"), (store.GetChannel(1, id)!.Name, store.GetChannel(1, id)!.Url));
 
-        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync($"/alerts/channels/{id}",
+        Assert.Equal(HttpStatusCode.SeeOther, (await PostFormAsync($"/alerts/channels/{id}",
             [new("name", "hook"), new("kind", "webhook"), new("url", "http://127.0.0.1:9/new"), new("secret", "0123456789abcdef!!")])).StatusCode);
         Assert.True(store.GetChannel(1, id)!.HasSecret);
-        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync($"/alerts/channels/{id}", [new("name", "hook"), new("kind", "webhook"), new("url", "")])).StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, (await PostFormAsync($"/alerts/channels/{id}", [new("name", "hook"), new("kind", "webhook"), new("url", "")])).StatusCode);
         Assert.True(store.GetChannel(1, id)!.HasSecret); // empty secret keeps it
         Assert.Equal("http://127.0.0.1:9/new", store.GetChannel(1, id)!.Url);
-        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync($"/alerts/channels/{id}", [new("name", "hook"), new("kind", "webhook"), new("removeSecret", "true")])).StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, (await PostFormAsync($"/alerts/channels/{id}", [new("name", "hook"), new("kind", "webhook"), new("removeSecret", "true")])).StatusCode);
         Assert.False(store.GetChannel(1, id)!.HasSecret);
     }
 

@@ -91,4 +91,45 @@ public sealed class DashboardTests : IAsyncLifetime
         Assert.Contains("/users/2", html, StringComparison.Ordinal);
         Assert.DoesNotContain("/users/1<", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task EnvironmentChosen_RequestsConsumersAndErrorsPagesShowOnlyThatEnvironment()
+    {
+        RequestRecord Failing(string path, string consumer, string type)
+        {
+            var r = ServerFixture.Record(path, 500, consumer);
+            r.Errors = [new ErrorInfo { Type = type, Message = "boom", Fingerprint = type }];
+            return r;
+        }
+        MetricsSnapshot Traffic(string consumer) => new()
+        {
+            Id = Guid.NewGuid(), PeriodStart = DateTimeOffset.UtcNow.AddSeconds(-10), PeriodEnd = DateTimeOffset.UtcNow,
+            Series = [new MetricSeries { RouteTemplate = "/users/{id}", Method = "GET", Status = 500, Consumer = consumer, Count = 1, ErrorCount = 1,
+                Duration = new Histogram { Counts = [1], Sum = 5, Max = 5 }, ResponseSize = new Histogram { Counts = [1], Sum = 100, Max = 100 } }],
+        };
+        foreach (var (environment, name) in new[] { ("prod", "prodonly"), ("staging", "stagingonly") })
+        {
+            var service = new ServiceInfo { Name = "orders", Instance = name + "-1", Environment = environment };
+            Assert.True((await _server.PostBatchAsync(new IngestBatch
+            {
+                Service = service, Records = [Failing("/path-" + name, "consumer-" + name, "Error" + name)], Metrics = [Traffic("consumer-" + name)],
+                Heartbeats = [new Heartbeat { Id = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, IntervalSeconds = 60, Service = service }],
+            })).IsSuccessStatusCode);
+        }
+        using var client = await _server.SignedInClientAsync();
+        var token = System.Text.RegularExpressions.Regex.Match(await client.GetStringAsync("/"), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"").Groups[1].Value;
+        await client.PostAsync("/scope", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["project"] = "default", ["environment"] = "staging", ["range"] = "1h", ["back"] = "/",
+        }));
+
+        foreach (var path in new[] { "/requests", "/consumers", "/errors" })
+        {
+            var html = await client.GetStringAsync(path);
+            Assert.Contains("stagingonly", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("prodonly", html, StringComparison.Ordinal);
+            Assert.DoesNotContain("not applied here", html, StringComparison.Ordinal);
+        }
+        Assert.Contains("not applied here", await client.GetStringAsync("/security"), StringComparison.Ordinal); // security events carry no environment
+    }
 }

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 
 namespace Sightline.Server.Tests.Dashboard;
 
-/// <summary>The settings forms and the scope form over HTTP: antiforgery required, keys shown once and never cached, no open redirects.</summary>
+/// <summary>The settings forms and the scope form over HTTP: antiforgery required, POST-redirect-GET, keys shown once and never cached, no open redirects.</summary>
 public sealed partial class SettingsFormsTests : IAsyncLifetime
 {
     private ServerFixture _server = null!;
@@ -43,20 +43,71 @@ public sealed partial class SettingsFormsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task CreateKey_ShowsItOnceNotCachedAndNeverAgain()
+    public async Task CreateKey_RedirectsThenShowsItOnceNotCachedAndNeverAgain()
     {
         using var client = await _server.SignedInClientAsync();
         var token = await TokenAsync(client);
 
         var response = await client.PostAsync("/settings/keys", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
-        var html = await response.Content.ReadAsStringAsync();
-        var key = Regex.Match(html, "<code id=\"new-key\">([^<]+)</code>").Groups[1].Value;
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Equal("/settings", response.Headers.Location!.OriginalString);
+        var flash = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("sightline.flash=", StringComparison.Ordinal));
+        Assert.Contains("httponly", flash, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", flash, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("path=/settings", flash, StringComparison.OrdinalIgnoreCase);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.True(response.Headers.CacheControl!.NoStore);
+        var shown = await client.GetAsync("/settings");
+        var key = Regex.Match(await shown.Content.ReadAsStringAsync(), "<code id=\"new-key\">([^<]+)</code>").Groups[1].Value;
+        Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
+        Assert.True(shown.Headers.CacheControl!.NoStore);
         Assert.Equal(1, _server.Store.ValidateIngestKey(key));
-        Assert.DoesNotContain(key, await client.GetStringAsync("/settings"), StringComparison.Ordinal);
+        Assert.DoesNotContain(key, flash, StringComparison.Ordinal); // the cookie carries it encrypted, never in clear
+        Assert.DoesNotContain(key, await client.GetStringAsync("/settings"), StringComparison.Ordinal); // a reload: gone
         Assert.DoesNotContain(key, await client.GetStringAsync("/api/v1/ingest-keys"), StringComparison.Ordinal);
+        Assert.Equal(2, _server.Store.GetIngestKeys(1).Count); // and the reload made no second key
+    }
+
+    [Fact]
+    public async Task SettingsActions_AnswerSeeOther_SoAReloadRepeatsOnlyTheGet()
+    {
+        using var client = await _server.SignedInClientAsync();
+
+        var response = await client.PostAsync("/settings/projects", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = await TokenAsync(client), ["name"] = "billing",
+        }));
+        Assert.Equal(HttpStatusCode.SeeOther, response.StatusCode);
+        Assert.Contains("created. Choose it above", await client.GetStringAsync("/settings"), StringComparison.Ordinal);
+        Assert.DoesNotContain("created. Choose it above", await client.GetStringAsync("/settings"), StringComparison.Ordinal); // the message is shown once
+        Assert.Equal(["billing", "default"], _server.Store.GetProjects().Select(p => p.Name).Order(StringComparer.Ordinal));
+
+        var user = await client.PostAsync("/settings/users", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = await TokenAsync(client), ["username"] = "erin", ["password"] = "erin-password-1",
+        }));
+        Assert.Equal(HttpStatusCode.SeeOther, user.StatusCode);
+        Assert.True(_server.Store.VerifyUser("erin", "erin-password-1"));
+    }
+
+    [Fact]
+    public async Task Flash_OfAnotherUserOrTampered_IsNotShown()
+    {
+        using var admin = await _server.SignedInClientAsync();
+        var response = await admin.PostAsync("/settings/keys", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = await TokenAsync(admin) }));
+        var value = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("sightline.flash=", StringComparison.Ordinal)).Split(';')[0]["sightline.flash=".Length..];
+        _server.Store.EnsureUser("mallory", "mallory-password");
+
+        var malloryJar = new CookieContainer();
+        using var mallory = await _server.SignedInClientAsync("mallory-password", "mallory", malloryJar);
+        malloryJar.Add(_server.Address, new Cookie("sightline.flash", value, "/settings"));
+        Assert.DoesNotContain("id=\"new-key\"", await mallory.GetStringAsync("/settings"), StringComparison.Ordinal);
+
+        var tamperedJar = new CookieContainer();
+        using var tampered = await _server.SignedInClientAsync(cookies: tamperedJar);
+        tamperedJar.Add(_server.Address, new Cookie("sightline.flash", value[..^4] + (value.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA"), "/settings"));
+        Assert.DoesNotContain("id=\"new-key\"", await tampered.GetStringAsync("/settings"), StringComparison.Ordinal);
+
+        Assert.Contains("id=\"new-key\"", await admin.GetStringAsync("/settings"), StringComparison.Ordinal); // the genuine one still works, once
     }
 
     [Fact]

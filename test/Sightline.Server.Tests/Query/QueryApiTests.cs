@@ -122,4 +122,38 @@ public sealed class QueryApiTests : IAsyncLifetime
         Assert.Equal(10, consumers.EnumerateArray().Sum(c => c.GetProperty("requests").GetInt64()));
         Assert.Contains(endpoints.EnumerateArray(), e => e.GetProperty("route").GetString() == "/users/{id}" && e.GetProperty("fromInventory").GetBoolean());
     }
+
+    [Fact]
+    public async Task QueryApi_ProjectParameter_ShowsThatProjectOnlyAndUnknownIs404()
+    {
+        using var client = await _server.SignedInClientAsync();
+        var billingKey = await Alerts.MultiProjectMonitoringTests.CreateProjectWithKeyAsync(client, "billing");
+        var mine = ServerFixture.Record("/billing/1", 500, "billing-consumer");
+        mine.Errors = [new ErrorInfo { Type = "BillingError", Message = "boom", Fingerprint = "billing-fp" }];
+        var info = new ServiceInfo { Name = "billing", Instance = "b-1", Environment = "prod" };
+        Assert.True((await _server.PostBatchAsync(new IngestBatch
+        {
+            Service = info, Records = [mine], Heartbeats = [new Heartbeat { Id = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, IntervalSeconds = 60, Service = info }],
+        }, billingKey)).IsSuccessStatusCode);
+        var theirs = ServerFixture.Record("/default/1");
+        Assert.True((await _server.PostBatchAsync(new IngestBatch { Records = [theirs] })).IsSuccessStatusCode);
+
+        var billing = await client.GetFromJsonAsync<JsonElement>("/api/v1/requests?project=billing");
+        Assert.Equal(["/billing/1"], billing.GetProperty("items").EnumerateArray().Select(r => r.GetProperty("path").GetString()));
+        Assert.Equal(["/default/1"], (await client.GetFromJsonAsync<JsonElement>("/api/v1/requests")).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("path").GetString()));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/requests/{mine.Id}?project=billing")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/api/v1/requests/{mine.Id}")).StatusCode); // another project's record
+        Assert.Equal("billing-fp", (await client.GetFromJsonAsync<JsonElement>("/api/v1/errors?project=billing"))[0].GetProperty("fingerprint").GetString());
+        Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/v1/errors")).GetArrayLength());
+        Assert.Equal("billing-consumer", (await client.GetFromJsonAsync<JsonElement>("/api/v1/consumers?project=billing"))[0].GetProperty("identifier").GetString());
+        Assert.Equal("b-1", (await client.GetFromJsonAsync<JsonElement>("/api/v1/instances?project=billing"))[0].GetProperty("instance").GetString());
+        Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/v1/instances")).GetArrayLength());
+
+        foreach (var path in new[] { "/overview", "/endpoints", "/requests", $"/requests/{mine.Id}", "/errors", "/consumers", "/security-events", "/instances" })
+        {
+            var response = await client.GetAsync($"/api/v1{path}?project=nope");
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
+        }
+    }
 }

@@ -65,7 +65,7 @@ public sealed class UptimeDashboardTests : IAsyncLifetime
             ["name"] = "api", ["url"] = "http://127.0.0.1:9/health", ["method"] = "HEAD", ["expectedStatus"] = "204", ["timeoutMs"] = "1500",
             ["intervalSeconds"] = "45", ["failureThreshold"] = "2", ["bodyContains"] = "", ["enabled"] = "true",
         });
-        Assert.Equal(HttpStatusCode.Redirect, created.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, created.StatusCode);
         var check = Assert.Single(_server.Service<IMonitoringStore>().GetChecks(1));
         Assert.Equal(new CheckDefinition("api", "http://127.0.0.1:9/health", "HEAD", 204, 1500, 45, null, 2, true), check.Definition);
 
@@ -74,10 +74,10 @@ public sealed class UptimeDashboardTests : IAsyncLifetime
             ["name"] = "api 2", ["url"] = "http://127.0.0.1:9/health", ["method"] = "GET", ["expectedStatus"] = "200", ["timeoutMs"] = "1500",
             ["intervalSeconds"] = "45", ["failureThreshold"] = "2",
         });
-        Assert.Equal(HttpStatusCode.Redirect, edited.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, edited.StatusCode);
         Assert.Equal(("api 2", false), (_server.Service<IMonitoringStore>().GetCheck(1, check.Id)!.Definition.Name, _server.Service<IMonitoringStore>().GetCheck(1, check.Id)!.Definition.Enabled));
 
-        Assert.Equal(HttpStatusCode.Redirect, (await PostFormAsync($"/uptime/checks/{check.Id}", $"/uptime/checks/{check.Id}/delete", [])).StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, (await PostFormAsync($"/uptime/checks/{check.Id}", $"/uptime/checks/{check.Id}/delete", [])).StatusCode);
         Assert.Empty(_server.Service<IMonitoringStore>().GetChecks(1));
     }
 
