@@ -24,9 +24,8 @@ if (!demo)
 
 // --demo: the sample app, instrumented with the SDK, on another loopback port, plus traffic.
 await app.StartAsync();
-var store = app.Services.GetRequiredService<Sightline.Server.Storage.ISightlineStore>();
 var project = app.Services.GetRequiredService<DefaultProject>();
-var demoKey = store.CreateIngestKey(project.Id);
+var demoKey = (await app.Services.GetRequiredService<Sightline.Server.Security.IngestKeyService>().CreateAsync(project.Id, "demo")).Key;
 var serverUrl = app.Urls.First().Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal);
 const string sampleUrl = "http://127.0.0.1:5090";
 var sample = OrdersApp.Build([], sampleUrl, o =>

@@ -37,6 +37,7 @@ public sealed class EndToEndFixture : IAsyncLifetime
     public Uri EvilAddress { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
     public ISightlineStore Store => Server.Services.GetRequiredService<ISightlineStore>();
+    public Sightline.Server.Security.IngestKeyService Keys => Server.Services.GetRequiredService<Sightline.Server.Security.IngestKeyService>();
     public long ProjectId => Server.Services.GetRequiredService<DefaultProject>().Id;
 
     /// <summary>Incoming requests sent to the two apps (each becomes one record and one metrics count).</summary>

@@ -24,11 +24,14 @@ internal sealed class ServerFixture : IAsyncDisposable
     public Uri Address { get; private set; } = null!;
     public string IngestKey { get; private set; } = null!;
     public ISightlineStore Store => App.Services.GetRequiredService<ISightlineStore>();
+    public Sightline.Server.Security.IngestKeyService Keys => App.Services.GetRequiredService<Sightline.Server.Security.IngestKeyService>();
     public string DatabasePath => Path.Combine(_dataDir, "sightline.db");
 
-    public static async Task<ServerFixture> StartAsync()
+    /// <summary>Starts a server; <paramref name="seed"/> first gets the data directory, e.g. to leave a database as an older version did.</summary>
+    public static async Task<ServerFixture> StartAsync(Action<string>? seed = null)
     {
         var fixture = new ServerFixture();
+        seed?.Invoke(fixture._dataDir);
         var (app, firstRun) = SightlineServer.Build(
             [$"--Sightline:Server:Urls=http://127.0.0.1:0", $"--Sightline:Server:DataDirectory={fixture._dataDir}", $"--Sightline:Server:AdminPassword={AdminPassword}"],
             b => b.Logging.ClearProviders());

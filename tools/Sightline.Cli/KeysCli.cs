@@ -59,6 +59,7 @@ public static class KeysCli
         var update = new Command("update", "Change a key's name, scopes, networks, expiry or rate limit.") { id, newName, scopes, networks, expires, noExpiry, rateLimit, noRateLimit };
         var keys = new Command("keys", "Manage API keys.") { create, list, get, rotate, revoke, update };
         var root = new RootCommand("Sightline: API monitoring and API-key security for ASP.NET Core.") { keys };
+        foreach (var command in ServerCli.Create(output, error, time)) root.Subcommands.Add(command);
         keys.Options.Add(store);
         keys.Options.Add(connection);
         keys.Options.Add(table);

@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.Antiforgery;
 using Sightline.Server.Hosting;
+using Sightline.Server.Security;
 using Sightline.Server.Storage;
 
 namespace Sightline.Server.Dashboard;
 
 /// <summary>
 /// Settings: projects (with the environments seen), the chosen project's ingest keys (create,
-/// rotate, revoke) and users (add, change password). Every form is a POST with an antiforgery token.
+/// rotate with a grace period for the old key, revoke; keys of the old format are marked legacy) and users
+/// (add, change password). Every form is a POST with an antiforgery token.
 /// A form that changes something answers 303 See Other to <c>/settings</c> (POST-redirect-GET: a reload
 /// never repeats it); its message, and a new key's plaintext, reach that page once through
 /// <see cref="SettingsFlash"/>. A refused form changes nothing and is answered in place (400).
@@ -17,27 +19,31 @@ internal static class SettingsPage
 
     public static void Map(RouteGroupBuilder pages)
     {
-        pages.MapGet("/settings", (HttpContext context, ISightlineStore store, DefaultProject project) =>
-            Render(context, store, project, SettingsFlash.Take(context) is { } flash ? new Outcome(flash.Text, NewKey: flash.NewKey) : null));
-        pages.MapPost("/settings/projects", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, AddProject));
-        pages.MapPost("/settings/keys", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, CreateKey));
-        pages.MapPost("/settings/keys/rotate", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, RotateKey));
-        pages.MapPost("/settings/keys/revoke", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, RevokeKey));
-        pages.MapPost("/settings/users", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, AddUser));
-        pages.MapPost("/settings/users/password", (HttpContext c, ISightlineStore s, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, p, a, ChangePassword));
+        pages.MapGet("/settings", (HttpContext context, ISightlineStore store, IngestKeyService keys, DefaultProject project) =>
+            RenderAsync(context, store, keys, project, SettingsFlash.Take(context) is { } flash ? new Outcome(flash.Text, NewKey: flash.NewKey) : null));
+        pages.MapPost("/settings/projects", (HttpContext c, ISightlineStore s, IngestKeyService k, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, k, p, a, AddProject));
+        pages.MapPost("/settings/keys", (HttpContext c, ISightlineStore s, IngestKeyService k, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, k, p, a, CreateKeyAsync));
+        pages.MapPost("/settings/keys/rotate", (HttpContext c, ISightlineStore s, IngestKeyService k, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, k, p, a, RotateKeyAsync));
+        pages.MapPost("/settings/keys/revoke", (HttpContext c, ISightlineStore s, IngestKeyService k, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, k, p, a, RevokeKeyAsync));
+        pages.MapPost("/settings/users", (HttpContext c, ISightlineStore s, IngestKeyService k, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, k, p, a, AddUser));
+        pages.MapPost("/settings/users/password", (HttpContext c, ISightlineStore s, IngestKeyService k, DefaultProject p, IAntiforgery a) => HandleAsync(c, s, k, p, a, ChangePassword));
     }
 
     /// <summary>What a settings form did: a message, whether it failed, and a new key's plaintext to show once.</summary>
     private sealed record Outcome(string Message, bool Failed = false, string? NewKey = null);
 
-    private static async Task<IResult> HandleAsync(HttpContext context, ISightlineStore store, DefaultProject project, IAntiforgery antiforgery,
+    private static async Task<IResult> HandleAsync(HttpContext context, ISightlineStore store, IngestKeyService keys, DefaultProject project, IAntiforgery antiforgery,
         Func<IFormCollection, ISightlineStore, ViewScope, Outcome> action)
+        => await HandleAsync(context, store, keys, project, antiforgery, (form, s, _, scope) => Task.FromResult(action(form, s, scope)));
+
+    private static async Task<IResult> HandleAsync(HttpContext context, ISightlineStore store, IngestKeyService keys, DefaultProject project, IAntiforgery antiforgery,
+        Func<IFormCollection, ISightlineStore, IngestKeyService, ViewScope, Task<Outcome>> action)
     {
         if (!await DashboardEndpoints.IsValidAsync(context, antiforgery))
-            return Render(context, store, project, new Outcome("The form expired or did not come from this site; nothing was changed. Try again.", true), 400);
+            return await RenderAsync(context, store, keys, project, new Outcome("The form expired or did not come from this site; nothing was changed. Try again.", true), 400);
         var form = await context.Request.ReadFormAsync();
-        var outcome = action(form, store, ViewScope.Resolve(context, store, project));
-        if (outcome.Failed) return Render(context, store, project, outcome, 400);
+        var outcome = await action(form, store, keys, ViewScope.Resolve(context, store, project));
+        if (outcome.Failed) return await RenderAsync(context, store, keys, project, outcome, 400);
         SettingsFlash.Set(context, outcome.Message, outcome.NewKey);
         return new SeeOther("/settings");
     }
@@ -50,23 +56,26 @@ internal static class SettingsPage
         return created ? new($"Project '{name}' created. Choose it above, then create an ingest key for it.") : new($"Project '{name}' already exists.", true);
     }
 
-    private static Outcome CreateKey(IFormCollection form, ISightlineStore store, ViewScope scope)
-        => new($"New ingest key for project '{scope.Project.Name}'.", NewKey: store.CreateIngestKey(scope.ProjectId));
-
-    private static Outcome RotateKey(IFormCollection form, ISightlineStore store, ViewScope scope)
+    private static async Task<Outcome> CreateKeyAsync(IFormCollection form, ISightlineStore store, IngestKeyService keys, ViewScope scope)
     {
-        var keyId = form["keyId"].ToString();
-        return store.RotateIngestKey(scope.ProjectId, keyId) is { } key
-            ? new("Key rotated: the old key is revoked; configure the SDKs with the new one.", NewKey: key)
-            : new("That key is unknown, of another project, or already revoked.", true);
+        var created = await keys.CreateAsync(scope.ProjectId);
+        return new($"New ingest key for project '{scope.Project.Name}'.", NewKey: created.Key);
     }
 
-    private static Outcome RevokeKey(IFormCollection form, ISightlineStore store, ViewScope scope)
+    private static async Task<Outcome> RotateKeyAsync(IFormCollection form, ISightlineStore store, IngestKeyService keys, ViewScope scope)
     {
         var keyId = form["keyId"].ToString();
-        if (!store.GetIngestKeys(scope.ProjectId).Any(k => k.KeyId == keyId && !k.Revoked)) return new("That key is unknown, of another project, or already revoked.", true);
-        store.RevokeIngestKey(keyId);
-        return new("Key revoked: batches sent with it are refused from now on.");
+        return await keys.RotateAsync(scope.ProjectId, keyId, IngestKeyService.DefaultGracePeriod) is { } created
+            ? new($"Key rotated: the old key keeps working for {IngestKeyService.DefaultGracePeriod.TotalHours:0} hours; configure the SDKs with the new one before then.", NewKey: created.Key)
+            : new("That key is unknown, of another project, revoked or expired.", true);
+    }
+
+    private static async Task<Outcome> RevokeKeyAsync(IFormCollection form, ISightlineStore store, IngestKeyService keys, ViewScope scope)
+    {
+        var keyId = form["keyId"].ToString();
+        return await keys.RevokeAsync(scope.ProjectId, keyId)
+            ? new("Key revoked: batches sent with it are refused from now on.")
+            : new("That key is unknown, of another project, or already revoked.", true);
     }
 
     private static Outcome AddUser(IFormCollection form, ISightlineStore store, ViewScope scope)
@@ -86,7 +95,7 @@ internal static class SettingsPage
         return store.SetPassword(username, password) ? new($"Password of '{username}' changed.") : new($"There is no user '{username}'.", true);
     }
 
-    private static IResult Render(HttpContext context, ISightlineStore store, DefaultProject project, Outcome? outcome = null, int status = 200)
+    private static async Task<IResult> RenderAsync(HttpContext context, ISightlineStore store, IngestKeyService ingestKeys, DefaultProject project, Outcome? outcome = null, int status = 200)
     {
         var scope = ViewScope.Resolve(context, store, project);
         var af = Layout.Antiforgery(context);
@@ -116,12 +125,16 @@ internal static class SettingsPage
         html.Raw("<form method=\"post\" action=\"/settings/projects\" class=\"inline\">").Raw(af)
             .Raw("<label>New project <input name=\"name\" required maxlength=\"100\"></label><button type=\"submit\">Add project</button></form>");
 
-        var keys = store.GetIngestKeys(scope.ProjectId);
-        html.Tag("h2", $"Ingest keys of '{scope.Project.Name}'").Table("keys", "Key", "Created", "State", "");
+        var keys = await ingestKeys.ListAsync(scope.ProjectId, context.RequestAborted);
+        html.Tag("h2", $"Ingest keys of '{scope.Project.Name}'").Table("keys", "Key", "Name", "Created", "Last used", "State", "");
         foreach (var k in keys)
         {
-            html.Raw("<tr>").Tag("td", k.Prefix + "…", "mono").Tag("td", Layout.Utc(k.Created), "nowrap").Tag("td", k.Revoked ? "revoked" : "active", k.Revoked ? "muted" : "good").Raw("<td class=\"actions\">");
-            if (!k.Revoked)
+            var usable = k.State is "active" or "expiring";
+            html.Raw("<tr><td class=\"mono\">").Text(k.Prefix + "…").Raw(k.Legacy ? " <span class=\"badge\">legacy</span>" : "").Raw("</td>")
+                .Tag("td", k.Name).Tag("td", Layout.Utc(k.Created), "nowrap").Tag("td", k.LastUsed is { } used ? Layout.Utc(used) : "never", k.LastUsed is null ? "muted nowrap" : "nowrap")
+                .Tag("td", k.State == "expiring" ? $"works until {Layout.Utc(k.Expires!.Value)}" : k.State, k.State == "active" ? "good" : "muted")
+                .Raw("<td class=\"actions\">");
+            if (usable)
             {
                 foreach (var (action, label) in new[] { ("rotate", "Rotate"), ("revoke", "Revoke") })
                 {

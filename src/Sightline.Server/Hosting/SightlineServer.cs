@@ -3,6 +3,7 @@ using Sightline.Server.Dashboard;
 using Sightline.Server.Ingest;
 using Sightline.Server.Monitoring;
 using Sightline.Server.Query;
+using Sightline.Server.Security;
 using Sightline.Server.Storage;
 
 namespace Sightline.Server.Hosting;
@@ -15,7 +16,8 @@ public static class SightlineServer
 
     /// <summary>
     /// Builds the server: binds <see cref="ServerOptions"/>, opens the store (SQLite or PostgreSQL), ensures the
-    /// default project, an ingest key (printed once, when the project is created) and the admin user.
+    /// default project, an ingest key (issued by <see cref="IngestKeyService"/>; printed once, when the project is
+    /// created) and the admin user.
     /// </summary>
     public static (WebApplication App, FirstRun FirstRun) Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -27,11 +29,15 @@ public static class SightlineServer
 
         var store = StoreFactory.Create(options);
         var (projectId, created) = store.EnsureProject("default");
-        var ingestKey = created ? store.CreateIngestKey(projectId) : null;
+        // Start-up is synchronous here (before the host runs), so waiting on the key store is safe.
+        var ingestKeys = IngestKeyService.OpenAsync(store).GetAwaiter().GetResult();
+        var ingestKey = created ? ingestKeys.CreateAsync(projectId, "default").GetAwaiter().GetResult().Key : null;
         var adminPassword = options.AdminPassword ?? Security.PasswordHasher.NewPassword();
         var adminCreated = store.EnsureUser(options.AdminUser, adminPassword);
 
         builder.Services.AddSingleton<ISightlineStore>(store);
+        builder.Services.AddSingleton(ingestKeys);
+        builder.Services.AddHostedService<IngestKeyLastUsedWriter>();
         builder.Services.AddSingleton(new DefaultProject(projectId, "default"));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddHostedService<RetentionService>();

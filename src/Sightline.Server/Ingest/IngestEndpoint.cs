@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Sightline.Protocol.Wire;
 using Sightline.Server.Hosting;
+using Sightline.Server.Security;
 using Sightline.Server.Storage;
 
 namespace Sightline.Server.Ingest;
@@ -16,9 +17,9 @@ internal static class IngestEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) => app.MapPost(WireConstants.IngestPath, HandleAsync).DisableAntiforgery();
 
-    private static async Task<IResult> HandleAsync(HttpContext context, ISightlineStore store, IOptions<ServerOptions> options, CancellationToken ct)
+    private static async Task<IResult> HandleAsync(HttpContext context, ISightlineStore store, IngestKeyService keys, IOptions<ServerOptions> options, CancellationToken ct)
     {
-        var projectId = store.ValidateIngestKey(context.Request.Headers[WireConstants.ApiKeyHeader].ToString());
+        var projectId = await keys.ValidateAsync(context.Request.Headers[WireConstants.ApiKeyHeader].ToString(), context.Connection.RemoteIpAddress, ct);
         if (projectId is null)
             return Problem(401, "Invalid ingest key", "Send the project's ingest key in the X-Api-Key header.", "https://sightline.dev/problems/ingest-key");
 

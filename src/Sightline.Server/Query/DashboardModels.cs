@@ -46,7 +46,21 @@ public sealed record SecurityReport(long Total, IReadOnlyList<DateTimeOffset> Bu
 public sealed record ProjectRow(long Id, string Name, DateTimeOffset Created, IReadOnlyList<string> Environments);
 
 /// <summary>An ingest key as listed (never the secret, nor its hash).</summary>
-public sealed record IngestKeyRow(string KeyId, string Prefix, DateTimeOffset Created, bool Revoked);
+/// <param name="KeyId">The non-secret id (what rotate and revoke take).</param>
+/// <param name="Prefix">The display prefix, <c>sl_ingest_&lt;id&gt;</c>.</param>
+/// <param name="Name">The key's name.</param>
+/// <param name="Created">When it was issued.</param>
+/// <param name="LastUsed">When it last authenticated an ingest request (written every 10 s), or null.</param>
+/// <param name="Expires">When it stops working (the end of a rotation's grace period), or null: never.</param>
+/// <param name="Revoked">True when revoked.</param>
+/// <param name="State"><c>active</c>, <c>expiring</c> (rotated; works until <paramref name="Expires"/>), <c>expired</c> or <c>revoked</c>.</param>
+/// <param name="Legacy">True for a key issued in the server's old format (before Sightline.ApiKeys); rotate it to get a new-format key.</param>
+/// <param name="ReplacedBy">The id of the key that replaced it when it was rotated, or null.</param>
+public sealed record IngestKeyRow(string KeyId, string Prefix, string Name, DateTimeOffset Created, DateTimeOffset? LastUsed, DateTimeOffset? Expires,
+    bool Revoked, string State, bool Legacy, string? ReplacedBy);
+
+/// <summary>A newly issued ingest key: <paramref name="Key"/> is shown once and stored nowhere.</summary>
+public sealed record IngestKeyCreated(string Key, IngestKeyRow Row);
 
 /// <summary>A dashboard user as listed (never the password hash).</summary>
 public sealed record UserRow(string Username, DateTimeOffset Created);

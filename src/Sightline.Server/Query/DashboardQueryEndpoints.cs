@@ -43,8 +43,8 @@ internal static class DashboardQueryEndpoints
             Resolve(store, fallback, project, from, to, bucketMinutes, out var p, out var f, out var t, out var b, out var error)
                 ? Results.Ok(store.GetSecurityReport(p, f, t, b)) : error);
         api.MapGet("/projects", (ISightlineStore store) => Results.Ok(store.GetProjects()));
-        api.MapGet("/ingest-keys", (ISightlineStore store, DefaultProject fallback, string? project) =>
-            Resolve(store, fallback, project, null, null, null, out var p, out _, out _, out _, out var error) ? Results.Ok(store.GetIngestKeys(p)) : error);
+        api.MapGet("/ingest-keys", async (ISightlineStore store, Security.IngestKeyService keys, DefaultProject fallback, string? project, CancellationToken ct) =>
+            Resolve(store, fallback, project, null, null, null, out var p, out _, out _, out _, out var error) ? Results.Ok(await keys.ListAsync(p, ct)) : error);
         api.MapGet("/users", (ISightlineStore store) => Results.Ok(store.GetUsers()));
     }
 

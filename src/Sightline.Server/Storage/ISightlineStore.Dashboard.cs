@@ -63,15 +63,12 @@ public partial interface ISightlineStore
     /// <summary>Every project by name, with the distinct environments its SDK instances reported (sorted; "" excluded).</summary>
     IReadOnlyList<ProjectRow> GetProjects();
 
-    /// <summary>A project's ingest keys, newest first (id, display prefix, created, revoked).</summary>
-    IReadOnlyList<IngestKeyRow> GetIngestKeys(long projectId);
-
     /// <summary>
-    /// Rotates key <paramref name="keyId"/> of <paramref name="projectId"/>: issues a new key for the
-    /// same project and revokes the old one at once. Returns the new key's plaintext (shown once,
-    /// never stored), or null when the key is unknown, of another project, or already revoked.
+    /// Ingest keys issued before they moved to Sightline.ApiKeys (table <c>ingest_keys</c>, format
+    /// <c>sl_ingest_&lt;id:12&gt;_&lt;secret:32&gt;</c>, SHA-256 of the key), oldest first. Read once at start-up by
+    /// <see cref="Security.IngestKeyService"/>, which imports them into its own table; nothing writes this table any more.
     /// </summary>
-    string? RotateIngestKey(long projectId, string keyId);
+    IReadOnlyList<LegacyIngestKey> GetLegacyIngestKeys();
 
     /// <summary>Dashboard users by name.</summary>
     IReadOnlyList<UserRow> GetUsers();

@@ -20,15 +20,6 @@ public partial interface ISightlineStore : IDisposable
     /// <summary>Returns the id of project <paramref name="name"/>, creating it when missing.</summary>
     (long Id, bool Created) EnsureProject(string name);
 
-    /// <summary>Issues a new ingest key for a project; the plaintext is returned once and never stored.</summary>
-    string CreateIngestKey(long projectId);
-
-    /// <summary>Revokes an ingest key by id.</summary>
-    bool RevokeIngestKey(string keyId);
-
-    /// <summary>The project a presented ingest key belongs to, or null (malformed, unknown, revoked or wrong secret).</summary>
-    long? ValidateIngestKey(string? presented);
-
     /// <summary>Creates user <paramref name="username"/> when missing; true when created.</summary>
     bool EnsureUser(string username, string password);
 

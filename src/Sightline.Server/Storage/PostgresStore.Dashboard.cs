@@ -412,31 +412,15 @@ public sealed partial class PostgresStore
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<IngestKeyRow> GetIngestKeys(long projectId)
+    public IReadOnlyList<LegacyIngestKey> GetLegacyIngestKeys()
     {
         using var connection = _dataSource.OpenConnection();
-        using var query = Command(connection, "SELECT key_id, prefix, created, revoked FROM ingest_keys WHERE project_id = @p ORDER BY created DESC, key_id COLLATE \"C\"");
-        query.Parameters.AddWithValue("p", projectId);
+        using var query = Command(connection, "SELECT key_id, project_id, hash, created, revoked FROM ingest_keys ORDER BY created, key_id COLLATE \"C\"");
         using var reader = query.ExecuteReader();
-        var result = new List<IngestKeyRow>();
+        var result = new List<LegacyIngestKey>();
         while (reader.Read())
-            result.Add(new IngestKeyRow(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetBoolean(3)));
+            result.Add(new LegacyIngestKey(reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetBoolean(4)));
         return result;
-    }
-
-    /// <inheritdoc />
-    public string? RotateIngestKey(long projectId, string keyId)
-    {
-        using (var connection = _dataSource.OpenConnection())
-        {
-            using var find = Command(connection, "SELECT 1 FROM ingest_keys WHERE key_id = @id AND project_id = @p AND NOT revoked");
-            find.Parameters.AddWithValue("id", keyId);
-            find.Parameters.AddWithValue("p", projectId);
-            if (find.ExecuteScalar() is null) return null;
-        }
-        var key = CreateIngestKey(projectId);
-        RevokeIngestKey(keyId);
-        return key;
     }
 
     /// <inheritdoc />

@@ -402,32 +402,19 @@ public sealed partial class SqliteStore
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<IngestKeyRow> GetIngestKeys(long projectId)
+    public IReadOnlyList<LegacyIngestKey> GetLegacyIngestKeys()
     {
         using var connection = Open();
-        using var query = Command(connection, "SELECT key_id, prefix, created, revoked FROM ingest_keys WHERE project_id = $p ORDER BY created DESC, key_id");
-        query.Parameters.AddWithValue("$p", projectId);
+        using var query = Command(connection, "SELECT key_id, project_id, hash, created, revoked FROM ingest_keys ORDER BY created, key_id");
         using var reader = query.ExecuteReader();
-        var result = new List<IngestKeyRow>();
+        var result = new List<LegacyIngestKey>();
         while (reader.Read())
-            result.Add(new IngestKeyRow(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetInt64(3) != 0));
+            result.Add(new LegacyIngestKey(reader.GetString(0), reader.GetInt64(1), (byte[])reader.GetValue(2), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)), reader.GetInt64(4) != 0));
         return result;
     }
 
-    /// <inheritdoc />
-    public string? RotateIngestKey(long projectId, string keyId)
-    {
-        using (var connection = Open())
-        {
-            using var find = Command(connection, "SELECT 1 FROM ingest_keys WHERE key_id = $id AND project_id = $p AND revoked = 0");
-            find.Parameters.AddWithValue("$id", keyId);
-            find.Parameters.AddWithValue("$p", projectId);
-            if (find.ExecuteScalar() is null) return null;
-        }
-        var key = CreateIngestKey(projectId);
-        RevokeIngestKey(keyId);
-        return key;
-    }
+    /// <summary>The connection string of this store's file, for the ingest-key store that shares it.</summary>
+    internal string ConnectionString => _connectionString;
 
     /// <inheritdoc />
     public IReadOnlyList<UserRow> GetUsers()

@@ -95,43 +95,6 @@ public sealed partial class SqliteStore : ISightlineStore
         return ((long)insert.ExecuteScalar()!, true);
     }
 
-    /// <summary>Issues a new ingest key for a project; the plaintext is returned once and never stored.</summary>
-    public string CreateIngestKey(long projectId)
-    {
-        var (key, id, hash) = IngestKeys.Generate();
-        using var connection = Open();
-        using var insert = Command(connection, "INSERT INTO ingest_keys (key_id, project_id, hash, prefix, created) VALUES ($id, $p, $h, $pre, $c)");
-        insert.Parameters.AddWithValue("$id", id);
-        insert.Parameters.AddWithValue("$p", projectId);
-        insert.Parameters.AddWithValue("$h", hash);
-        insert.Parameters.AddWithValue("$pre", IngestKeys.DisplayPrefix(id));
-        insert.Parameters.AddWithValue("$c", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        insert.ExecuteNonQuery();
-        return key;
-    }
-
-    /// <summary>Revokes an ingest key by id.</summary>
-    public bool RevokeIngestKey(string keyId)
-    {
-        using var connection = Open();
-        using var update = Command(connection, "UPDATE ingest_keys SET revoked = 1 WHERE key_id = $id");
-        update.Parameters.AddWithValue("$id", keyId);
-        return update.ExecuteNonQuery() == 1;
-    }
-
-    /// <summary>The project a presented ingest key belongs to, or null (malformed, unknown, revoked or wrong secret).</summary>
-    public long? ValidateIngestKey(string? presented)
-    {
-        if (!IngestKeys.TryParse(presented, out var keyId)) return null;
-        using var connection = Open();
-        using var find = Command(connection, "SELECT project_id, hash, revoked FROM ingest_keys WHERE key_id = $id");
-        find.Parameters.AddWithValue("$id", keyId);
-        using var reader = find.ExecuteReader();
-        if (!reader.Read()) return null;
-        var hash = (byte[])reader.GetValue(1);
-        return IngestKeys.Matches(presented!, hash) && reader.GetInt64(2) == 0 ? reader.GetInt64(0) : null;
-    }
-
     /// <summary>Creates user <paramref name="username"/> when missing; true when created.</summary>
     public bool EnsureUser(string username, string password)
     {

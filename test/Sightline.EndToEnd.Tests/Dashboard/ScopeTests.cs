@@ -47,7 +47,7 @@ public sealed class ScopeTests(EndToEndFixture fixture)
         await EndToEndFixture.ClickAndWaitAsync(page, "text=Create ingest key");
         var key = (await page.TextContentAsync("#new-key"))!.Trim();
         var billing = fixture.Store.GetProjects().Single(p => p.Name == "billing").Id;
-        Assert.Equal(billing, fixture.Store.ValidateIngestKey(key));
+        Assert.Equal(billing, await fixture.Keys.ValidateAsync(key, null));
 
         await page.GotoAsync("/");
         Assert.Equal("0", await page.Locator(".card strong").First.InnerTextAsync());

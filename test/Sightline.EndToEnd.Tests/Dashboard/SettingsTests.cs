@@ -18,7 +18,7 @@ public sealed class SettingsTests(EndToEndFixture fixture)
         var key = (await page.TextContentAsync("#new-key"))!.Trim();
         await EndToEndFixture.ScreenshotAsync(page, "settings-new-key");
 
-        Assert.Equal(fixture.ProjectId, fixture.Store.ValidateIngestKey(key));
+        Assert.Equal(fixture.ProjectId, await fixture.Keys.ValidateAsync(key, null));
         Assert.Equal(before + 1, await page.Locator("table.keys tbody tr").CountAsync());
         var html = await page.ContentAsync();
         Assert.Single(Regex.Matches(html, Regex.Escape(key)));
@@ -31,19 +31,22 @@ public sealed class SettingsTests(EndToEndFixture fixture)
         }
 
         await page.GotoAsync("/settings");
-        var prefix = fixture.Store.GetIngestKeys(fixture.ProjectId).First(k => !k.Revoked && key.Contains(k.KeyId, StringComparison.Ordinal)).Prefix;
+        var prefix = (await fixture.Keys.ListAsync(fixture.ProjectId)).First(k => !k.Revoked && key.Contains(k.KeyId, StringComparison.Ordinal)).Prefix;
         await EndToEndFixture.ClickAndWaitAsync(page, $"table.keys tr:has-text('{prefix}') button:text-is('Rotate')");
         var rotated = (await page.TextContentAsync("#new-key"))!.Trim();
 
         Assert.NotEqual(key, rotated);
-        Assert.Null(fixture.Store.ValidateIngestKey(key));
-        Assert.Equal(fixture.ProjectId, fixture.Store.ValidateIngestKey(rotated));
+        Assert.Contains("old key keeps working for 24 hours", await page.TextContentAsync("p.notice"), StringComparison.Ordinal);
+        // The old key keeps working for the grace period, so SDKs can switch over without losing data.
+        Assert.Equal(fixture.ProjectId, await fixture.Keys.ValidateAsync(key, null));
+        Assert.Equal(fixture.ProjectId, await fixture.Keys.ValidateAsync(rotated, null));
+        Assert.Contains("works until", await page.Locator($"table.keys tr:has-text('{prefix}')").InnerTextAsync(), StringComparison.Ordinal);
 
-        var rotatedPrefix = fixture.Store.GetIngestKeys(fixture.ProjectId).First(k => rotated.Contains(k.KeyId, StringComparison.Ordinal)).Prefix;
+        var rotatedPrefix = (await fixture.Keys.ListAsync(fixture.ProjectId)).First(k => rotated.Contains(k.KeyId, StringComparison.Ordinal)).Prefix;
         await EndToEndFixture.ClickAndWaitAsync(page, $"table.keys tr:has-text('{rotatedPrefix}') button:text-is('Revoke')");
 
         Assert.Contains("Key revoked", await page.TextContentAsync("p.notice"), StringComparison.Ordinal);
-        Assert.Null(fixture.Store.ValidateIngestKey(rotated));
+        Assert.Null(await fixture.Keys.ValidateAsync(rotated, null));
         Assert.DoesNotContain(rotated, await page.ContentAsync(), StringComparison.Ordinal);
         Assert.Equal(0, await page.Locator($"table.keys tr:has-text('{rotatedPrefix}') button").CountAsync());
         await page.Context.CloseAsync();
@@ -89,7 +92,7 @@ public sealed class SettingsTests(EndToEndFixture fixture)
         Assert.Single(fixture.Store.GetProjects(), p => p.Name == "reload-check");
         Assert.Equal(0, await page.Locator("p.notice").CountAsync()); // the message was for one showing
 
-        var keys = fixture.Store.GetIngestKeys(fixture.ProjectId).Count;
+        var keys = (await fixture.Keys.ListAsync(fixture.ProjectId)).Count;
         await EndToEndFixture.ClickAndWaitAsync(page, "text=Create ingest key");
         var key = (await page.TextContentAsync("#new-key"))!.Trim();
         Assert.EndsWith("/settings", page.Url, StringComparison.Ordinal);
@@ -97,7 +100,7 @@ public sealed class SettingsTests(EndToEndFixture fixture)
         Assert.DoesNotContain(key, await page.ContentAsync(), StringComparison.Ordinal);
         await page.GoBackAsync();
         Assert.DoesNotContain(key, await page.ContentAsync(), StringComparison.Ordinal); // nor from the history (no-store)
-        Assert.Equal(keys + 1, fixture.Store.GetIngestKeys(fixture.ProjectId).Count);
+        Assert.Equal(keys + 1, (await fixture.Keys.ListAsync(fixture.ProjectId)).Count);
         await page.Context.CloseAsync();
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class SettingsFormsTests : IAsyncLifetime
     public async Task SettingsForm_WithoutAntiforgeryToken_ChangesNothing(string path)
     {
         using var client = await _server.SignedInClientAsync();
-        var keyId = _server.Store.GetIngestKeys(1).Single().KeyId;
+        var keyId = (await _server.Keys.ListAsync(1)).Single().KeyId;
 
         var response = await client.PostAsync(path, new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -36,8 +36,8 @@ public sealed partial class SettingsFormsTests : IAsyncLifetime
         }));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Single(_server.Store.GetIngestKeys(1));
-        Assert.NotNull(_server.Store.ValidateIngestKey(_server.IngestKey));
+        Assert.Equal("active", Assert.Single(await _server.Keys.ListAsync(1)).State);
+        Assert.Equal(1, await _server.Keys.ValidateAsync(_server.IngestKey, null));
         Assert.True(_server.Store.VerifyUser("admin", ServerFixture.AdminPassword));
         Assert.Single(_server.Store.GetProjects());
     }
@@ -60,11 +60,11 @@ public sealed partial class SettingsFormsTests : IAsyncLifetime
         var key = Regex.Match(await shown.Content.ReadAsStringAsync(), "<code id=\"new-key\">([^<]+)</code>").Groups[1].Value;
         Assert.Equal(HttpStatusCode.OK, shown.StatusCode);
         Assert.True(shown.Headers.CacheControl!.NoStore);
-        Assert.Equal(1, _server.Store.ValidateIngestKey(key));
+        Assert.Equal(1, await _server.Keys.ValidateAsync(key, null));
         Assert.DoesNotContain(key, flash, StringComparison.Ordinal); // the cookie carries it encrypted, never in clear
         Assert.DoesNotContain(key, await client.GetStringAsync("/settings"), StringComparison.Ordinal); // a reload: gone
         Assert.DoesNotContain(key, await client.GetStringAsync("/api/v1/ingest-keys"), StringComparison.Ordinal);
-        Assert.Equal(2, _server.Store.GetIngestKeys(1).Count); // and the reload made no second key
+        Assert.Equal(2, (await _server.Keys.ListAsync(1)).Count); // and the reload made no second key
     }
 
     [Fact]

@@ -19,6 +19,7 @@ public sealed class IngestTests : IAsyncLifetime
     [InlineData(null)]
     [InlineData("sl_ingest_tooShort")]
     [InlineData("sl_ingest_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB")]
+    [InlineData("sl_ingest_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBB000000")]
     public async Task Ingest_BadKey_401ProblemDetails(string? key)
     {
         var response = await _server.PostBatchAsync(new IngestBatch { Records = [ServerFixture.Record()] }, key ?? "");
@@ -31,7 +32,7 @@ public sealed class IngestTests : IAsyncLifetime
     public async Task Ingest_RevokedKey_401()
     {
         var keyId = _server.IngestKey.Split('_')[2];
-        Assert.True(_server.Store.RevokeIngestKey(keyId));
+        Assert.True(await _server.Keys.RevokeAsync(1, keyId));
 
         var response = await _server.PostBatchAsync(new IngestBatch { Records = [ServerFixture.Record()] });
 

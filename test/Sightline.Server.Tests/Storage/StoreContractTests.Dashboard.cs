@@ -165,7 +165,7 @@ public abstract partial class StoreContractTests
     }
 
     [StoreFact]
-    public async Task ProjectsAndKeys_ListedWithEnvironments_RotateIssuesNewAndRevokesOld()
+    public async Task Projects_ListedWithEnvironments()
     {
         var name = "shop-" + Guid.NewGuid().ToString("n");
         var (id, _) = Store.EnsureProject(name);
@@ -175,31 +175,10 @@ public abstract partial class StoreContractTests
             Service = new ServiceInfo { Name = "shop", Instance = instance, Environment = environment },
         };
         await Store.StoreAsync(id, new IngestBatch { Heartbeats = [Beat("i-1", "staging"), Beat("i-2", "prod"), Beat("i-3", ""), Beat("i-4", null), Beat("i-5", "prod")] }, CancellationToken.None);
-        var first = Store.CreateIngestKey(id);
-        var second = Store.CreateIngestKey(id);
-        var firstId = first.Split('_')[2];
 
         var project = Assert.Single(Store.GetProjects(), p => p.Name == name);
         Assert.Equal(id, project.Id);
         Assert.Equal(["prod", "staging"], project.Environments);
-        Assert.Equal(new[] { firstId, second.Split('_')[2] }.Order(StringComparer.Ordinal), Store.GetIngestKeys(id).Select(k => k.KeyId).Order(StringComparer.Ordinal));
-        Assert.All(Store.GetIngestKeys(id), k => Assert.False(k.Revoked));
-
-        var rotated = Store.RotateIngestKey(id, firstId);
-
-        Assert.NotNull(rotated);
-        Assert.Equal(id, Store.ValidateIngestKey(rotated));
-        Assert.Null(Store.ValidateIngestKey(first));
-        Assert.Equal(id, Store.ValidateIngestKey(second));
-        var keys = Store.GetIngestKeys(id);
-        Assert.Equal(3, keys.Count);
-        Assert.Equal([firstId], keys.Where(k => k.Revoked).Select(k => k.KeyId));
-        Assert.All(keys, k => Assert.StartsWith("sl_ingest_", k.Prefix, StringComparison.Ordinal));
-        Assert.True(keys.Zip(keys.Skip(1)).All(p => p.First.Created >= p.Second.Created));
-        Assert.Null(Store.RotateIngestKey(id, firstId));
-        Assert.Null(Store.RotateIngestKey(NewProject(), second.Split('_')[2]));
-        Assert.Null(Store.RotateIngestKey(id, "nosuchkey123"));
-        Assert.Empty(Store.GetIngestKeys(NewProject()));
     }
 
     [StoreFact]

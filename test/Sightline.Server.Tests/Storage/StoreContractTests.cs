@@ -380,27 +380,16 @@ public abstract partial class StoreContractTests(IStoreFixture fixture)
     }
 
     [StoreFact]
-    public void ProjectsKeysUsers_CreateValidateRevokeVerify()
+    public void ProjectsUsers_CreateVerify()
     {
         var name = "shop-" + Guid.NewGuid().ToString("n");
         var (id, created) = Store.EnsureProject(name);
         var (again, createdAgain) = Store.EnsureProject(name);
-        var key = Store.CreateIngestKey(id);
-        var other = Store.CreateIngestKey(id);
         var user = "user-" + Guid.NewGuid().ToString("n");
 
         Assert.True(created);
         Assert.False(createdAgain);
         Assert.Equal(id, again);
-        Assert.Equal(id, Store.ValidateIngestKey(key));
-        Assert.Null(Store.ValidateIngestKey(key[..^1] + (key[^1] == 'a' ? 'b' : 'a')));
-        Assert.Null(Store.ValidateIngestKey("sl_ingest_AAAAAAAAAAAA_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB"));
-        Assert.Null(Store.ValidateIngestKey(null));
-        Assert.Null(Store.ValidateIngestKey("garbage"));
-        Assert.True(Store.RevokeIngestKey(key.Split('_')[2]));
-        Assert.Null(Store.ValidateIngestKey(key));
-        Assert.Equal(id, Store.ValidateIngestKey(other));
-        Assert.False(Store.RevokeIngestKey("nosuchkey123"));
         Assert.True(Store.EnsureUser(user, "correct horse"));
         Assert.False(Store.EnsureUser(user, "another password"));
         Assert.True(Store.VerifyUser(user, "correct horse"));
