@@ -33,6 +33,12 @@ if (args.Length >= 3 && args[0] == "ingest")
     await Sightline.Benchmarks.Ingest.IngestLoad.RunAsync(args[1], args[2] == "2k", Arg(3, 300_000), Arg(4, 500), Arg(5, 4));
     return;
 }
+// Ingest path without HTTP:    ... Sightline.Benchmarks.dll replay <sqlite|postgres> <none|2k> [records=100000]
+if (args.Length >= 3 && args[0] == "replay")
+{
+    await Sightline.Benchmarks.Ingest.IngestReplay.RunAsync(args[1], args[2] == "2k", Arg(3, 100_000));
+    return;
+}
 if (args.Length >= 2 && args[0] == "query")
 {
     await Sightline.Benchmarks.Ingest.QueryLatency.RunAsync(args[1], Arg(2, 1_000_000));

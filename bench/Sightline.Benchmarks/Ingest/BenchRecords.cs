@@ -31,7 +31,7 @@ internal static class BenchRecords
         var consumer = s_consumers[random.Next(s_consumers.Length)];
         var record = new RequestRecord
         {
-            Id = Guid.NewGuid(), Timestamp = at, DurationNs = (long)(random.NextDouble() * random.NextDouble() * 200_000_000) + 300_000,
+            Id = Guid.CreateVersion7(at), Timestamp = at, DurationNs = (long)(random.NextDouble() * random.NextDouble() * 200_000_000) + 300_000,
             Method = route is "/orders" or "/checkout" or "/cart" ? "POST" : "GET", RouteTemplate = route, Path = path, Query = roll % 3 == 0 ? "page=2&limit=50&token=[CLIENT_REDACTED]" : null,
             Host = "api.example.com", Status = status, ClientIp = $"10.{random.Next(256)}.{random.Next(256)}.{random.Next(256)}",
             UserAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36",
@@ -76,6 +76,21 @@ internal static class BenchRecords
                         Duration = new Histogram { Counts = counts, Sum = count * 20, Max = 200 }, ResponseSize = new Histogram { Counts = [0, 0, 0, count], Sum = count * 200, Max = 256 } });
                 }
         return new MetricsSnapshot { Id = Guid.NewGuid(), PeriodStart = minute, PeriodEnd = minute.AddMinutes(1), Series = series };
+    }
+
+    /// <summary>
+    /// Batch <paramref name="index"/> of a run of <paramref name="total"/> records spread over the 10 minutes
+    /// after <paramref name="start"/> in arrival order, each up to 5 s late (several SDK instances flushing
+    /// every few seconds), with one metrics snapshot every 10 batches.
+    /// </summary>
+    public static IngestBatch Batch(Random random, DateTimeOffset start, int first, int total, bool bodies, int count, int index)
+    {
+        var batch = new IngestBatch { Service = new ServiceInfo { Name = "orders-api", Version = "2.4.1", Environment = "production", Instance = "bench-1", SdkVersion = "0.1.0", Runtime = ".NET 10.0" } };
+        for (var i = 0; i < count; i++)
+            batch.Records.Add(Record(random, start.AddMilliseconds(600_000.0 * (first + i) / total - random.Next(5_000)), bodies));
+        if (index % 10 == 0)
+            batch.Metrics.Add(Snapshot(random, new DateTimeOffset(start.AddMilliseconds(600_000.0 * first / total).Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero), 50));
+        return batch;
     }
 
     public static byte[] Gzip(IngestBatch batch)

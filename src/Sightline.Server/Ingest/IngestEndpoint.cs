@@ -41,9 +41,10 @@ internal static class IngestEndpoint
             return Problem(415, "Unsupported content encoding", "Use gzip or no encoding.");
 
         byte[] json;
+        int length;
         try
         {
-            json = await ReadLimitedAsync(body, limit, ct);
+            (json, length) = await ReadLimitedAsync(body, limit, context.Request.ContentLength, ct);
         }
         catch (InvalidDataException)
         {
@@ -57,11 +58,15 @@ internal static class IngestEndpoint
         IngestBatch? batch;
         try
         {
-            batch = JsonSerializer.Deserialize(json, WireJsonContext.Default.IngestBatch);
+            batch = JsonSerializer.Deserialize(json.AsSpan(0, length), WireJsonContext.Default.IngestBatch);
         }
         catch (JsonException e)
         {
             return Problem(400, "Malformed JSON", $"{e.Message}");
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(json);
         }
         if (batch is null) return Problem(400, "Malformed JSON", "The body is empty or null.");
         if (batch.SchemaVersion != WireConstants.SchemaVersion)
@@ -75,17 +80,47 @@ internal static class IngestEndpoint
         return Results.Json(new IngestResponse(accepted, rejected), IngestJsonContext.Default.IngestResponse);
     }
 
-    private static async Task<byte[]> ReadLimitedAsync(Stream body, long limit, CancellationToken ct)
+    /// <summary>
+    /// Reads the (inflated) body into a pooled buffer, at most <paramref name="limit"/> bytes; the
+    /// caller returns the buffer to <see cref="System.Buffers.ArrayPool{T}.Shared"/>. Pooled because a
+    /// batch is typically 0.5–1 MiB of JSON: fresh arrays of that size land on the large object heap
+    /// and made every request zero new pages.
+    /// </summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadLimitedAsync(Stream body, long limit, long? contentLength, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int n;
-        while ((n = await body.ReadAsync(chunk, ct)) > 0)
+        var pool = System.Buffers.ArrayPool<byte>.Shared;
+        // A gzip body inflates to several times its length; start there and grow by doubling.
+        var buffer = pool.Rent((int)Math.Min(Math.Max((contentLength ?? 0) * 8, 64 * 1024), Math.Min(limit + 1, 16 * 1024 * 1024)));
+        var length = 0;
+        try
         {
-            if (buffer.Length + n > limit) throw new LimitExceededException();
-            buffer.Write(chunk, 0, n);
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limit) throw new LimitExceededException();
+                    var larger = pool.Rent((int)Math.Min(Math.Min((long)buffer.Length * 2, limit + 1), Array.MaxLength));
+                    if (larger.Length <= length)
+                    {
+                        pool.Return(larger);
+                        throw new LimitExceededException();
+                    }
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    pool.Return(buffer);
+                    buffer = larger;
+                }
+                var n = await body.ReadAsync(buffer.AsMemory(length), ct);
+                if (n == 0) break;
+                length += n;
+                if (length > limit) throw new LimitExceededException();
+            }
+            return (buffer, length);
         }
-        return buffer.ToArray();
+        catch
+        {
+            pool.Return(buffer);
+            throw;
+        }
     }
 
     private static IResult Problem(int status, string title, string detail, string? type = null)

@@ -22,8 +22,7 @@ public sealed partial class SqliteStore : ISightlineStore
     private const int GroupCommitRecords = 20_000;
     private readonly System.Collections.Concurrent.ConcurrentQueue<PendingBatch> _queue = new();
     private SqliteConnection? _writeConnection;
-    private SqliteCommand? _recordInsert;
-    private SqliteParameter[]? _recordParameters;
+    private SqliteRecordInsert? _recordInsert;
 
     /// <summary>Opens (and creates when missing) the store at <paramref name="path"/>.</summary>
     public SqliteStore(string path)
@@ -126,9 +125,9 @@ public sealed partial class SqliteStore : ISightlineStore
     /// </summary>
     public async Task StoreAsync(long projectId, IngestBatch batch, CancellationToken cancellationToken)
     {
-        // Serialized before taking the single writer, so concurrent requests do this work in parallel.
-        var bodies = new string[batch.Records.Count];
-        for (var i = 0; i < bodies.Length; i++) bodies[i] = JsonSerializer.Serialize(batch.Records[i], StoredJson.Record);
+        // Serialized (to the UTF-8 that SQLite stores) before taking the single writer, so concurrent requests do this work in parallel.
+        var bodies = new byte[batch.Records.Count][];
+        for (var i = 0; i < bodies.Length; i++) bodies[i] = JsonSerializer.SerializeToUtf8Bytes(batch.Records[i], StoredJson.Record);
         var pending = new PendingBatch(projectId, batch, bodies);
         _queue.Enqueue(pending);
         Interlocked.Increment(ref _waiting);
@@ -205,7 +204,7 @@ public sealed partial class SqliteStore : ISightlineStore
         }
     }
 
-    private void WriteBatch(SqliteConnection connection, SqliteTransaction tx, long projectId, IngestBatch batch, string[] bodies)
+    private void WriteBatch(SqliteConnection connection, SqliteTransaction tx, long projectId, IngestBatch batch, byte[][] bodies)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var environment = batch.Service?.Environment ?? "";
@@ -275,30 +274,14 @@ public sealed partial class SqliteStore : ISightlineStore
         _writeConnection = null;
     }
 
-    private static readonly string[] s_recordParameters = ["$id", "$p", "$ts", "$dir", "$m", "$r", "$path", "$s", "$d", "$rq", "$rs", "$c", "$ip", "$err", "$env", "$svc", "$host", "$parent", "$body"];
-
     /// <summary>
     /// Inserts the batch's records with one prepared statement; consumers and error groups are summed
     /// over the records that were new and upserted once per consumer and fingerprint.
     /// </summary>
-    private void StoreRecords(SqliteConnection connection, SqliteTransaction tx, long projectId, IngestBatch batch, string[] bodies)
+    private void StoreRecords(SqliteConnection connection, SqliteTransaction tx, long projectId, IngestBatch batch, byte[][] bodies)
     {
         if (batch.Records.Count == 0) return;
-        if (_recordInsert is null)
-        {
-            _recordInsert = Command(connection, """
-                INSERT OR IGNORE INTO records (id, project_id, ts, direction, method, route, path, status, duration_ns, request_size, response_size,
-                    consumer, client_ip, has_error, environment, service, host, parent_id, body)
-                VALUES ($id, $p, $ts, $dir, $m, $r, $path, $s, $d, $rq, $rs, $c, $ip, $err, $env, $svc, $host, $parent, $body)
-                """, tx);
-            _recordParameters = new SqliteParameter[s_recordParameters.Length];
-            for (var i = 0; i < _recordParameters.Length; i++) _recordInsert.Parameters.Add(_recordParameters[i] = new SqliteParameter(s_recordParameters[i], null));
-            _recordInsert.Prepare();
-        }
-        var insert = _recordInsert;
-        insert.Transaction = tx;
-        var p = _recordParameters!;
-        p[1].Value = projectId;
+        var insert = _recordInsert ??= new SqliteRecordInsert(connection);
         var consumers = new Dictionary<string, (string? Name, string? Group, long Ts)>(StringComparer.Ordinal);
         Dictionary<string, ErrorGroupDelta>? groups = null;
         for (var r = 0; r < bodies.Length; r++)
@@ -306,25 +289,7 @@ public sealed partial class SqliteStore : ISightlineStore
             var record = batch.Records[r];
             var service = record.Service ?? batch.Service;
             var ts = record.Timestamp.ToUnixTimeMilliseconds();
-            p[0].Value = record.Id.ToString();
-            p[2].Value = ts;
-            p[3].Value = record.Direction;
-            p[4].Value = record.Method;
-            p[5].Value = record.RouteTemplate;
-            p[6].Value = record.Path;
-            p[7].Value = record.Status;
-            p[8].Value = record.DurationNs;
-            p[9].Value = record.RequestSize;
-            p[10].Value = record.ResponseSize;
-            p[11].Value = (object?)record.Consumer?.Identifier ?? DBNull.Value;
-            p[12].Value = (object?)record.ClientIp ?? DBNull.Value;
-            p[13].Value = record.Errors is { Count: > 0 } || record.Status >= 500 ? 1 : 0;
-            p[14].Value = (object?)service?.Environment ?? DBNull.Value;
-            p[15].Value = (object?)service?.Name ?? DBNull.Value;
-            p[16].Value = (object?)record.Host ?? DBNull.Value;
-            p[17].Value = (object?)record.ParentId?.ToString() ?? DBNull.Value;
-            p[18].Value = bodies[r];
-            if (insert.ExecuteNonQuery() == 0) continue; // already stored: a retried batch
+            if (!insert.Insert(projectId, record, service, ts, bodies[r])) continue; // already stored: a retried batch
             OnRecordStored(connection, tx, projectId, batch, record);
             if (record.Consumer is { } consumer) ErrorGroupDelta.MergeConsumer(consumers, consumer.Identifier, consumer.Name, consumer.Group, ts);
             foreach (var error in record.Errors ?? [])

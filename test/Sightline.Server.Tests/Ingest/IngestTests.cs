@@ -66,6 +66,47 @@ public sealed class IngestTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Ingest_LargeBatch_ReadWholeThroughGrowingPooledBuffer(bool gzip)
+    {
+        // ~6 MiB of JSON: gzip inflates it far beyond the first buffer (8× the compressed length), so the read grows the buffer several times.
+        var content = "{\"items\":[" + string.Join(",", Enumerable.Range(0, 200).Select(i => $"{{\"sku\":\"SKU-{i}\",\"qty\":{i % 7}}}")) + "]}";
+        var records = Enumerable.Range(0, 700).Select(i =>
+        {
+            var record = ServerFixture.Record($"/big/{i}");
+            record.ResponseBody = new CapturedBody { ContentType = "application/json", Content = content + i };
+            return record;
+        }).ToList();
+
+        var response = await _server.PostBatchAsync(new IngestBatch { Records = records }, gzip: gzip);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(700, (await response.Content.ReadFromJsonAsync<IngestResponse>())!.Accepted);
+        Assert.Equal(content + 699, _server.Store.GetRequest(1, records[^1].Id)!.ResponseBody!.Content);
+        Assert.Equal(content + 0, _server.Store.GetRequest(1, records[0].Id)!.ResponseBody!.Content);
+    }
+
+    [Fact]
+    public async Task Ingest_PlainBodyOverLimitWithoutContentLength_413()
+    {
+        // Chunked (no Content-Length): the limit is enforced while reading, not from the header.
+        var json = new byte[Sightline.Protocol.Wire.WireConstants.MaxBatchBytes + 1];
+        json.AsSpan().Fill((byte)' ');
+        using var client = new HttpClient { BaseAddress = _server.Address };
+        using var content = new StreamContent(new MemoryStream(json));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, Sightline.Protocol.Wire.WireConstants.IngestPath) { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+        request.Headers.Add(Sightline.Protocol.Wire.WireConstants.ApiKeyHeader, _server.IngestKey);
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task Ingest_SomeInvalidItems_ValidStoredInvalidListed()
     {

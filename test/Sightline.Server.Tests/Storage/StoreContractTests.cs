@@ -222,6 +222,38 @@ public abstract partial class StoreContractTests(IStoreFixture fixture)
     }
 
     [StoreFact]
+    public async Task Store_RecordColumns_NullsNonAsciiAndLongValuesRoundTrip()
+    {
+        var project = NewProject();
+        var plain = Record("/plain");
+        plain.ClientIp = null;
+        plain.Host = null;
+        var empty = Record("", route: ""); // empty strings stay empty strings (bound from an empty span), not NULL: the columns are NOT NULL
+        empty.ClientIp = "";
+        var unicode = Record("/straße/" + new string('ü', 400), 503, consumer: "kundé-✓", route: "/straße/{name}");
+        unicode.Host = "api.example.com";
+        var outgoing = new RequestRecord { Id = Guid.NewGuid(), Direction = WireConstants.DirectionOutgoing, ParentId = unicode.Id, Timestamp = s_minute, Method = "GET",
+            Host = "payments.internal", Path = "/charge", Status = 200, DurationNs = 1_000_000 };
+        var batch = new IngestBatch { Service = new ServiceInfo { Name = "orders", Instance = "i-1", Environment = "prod" }, Records = [plain, unicode, outgoing, empty] };
+
+        await Store.StoreAsync(project, batch, CancellationToken.None);
+        await Store.StoreAsync(project, batch, CancellationToken.None);
+
+        var items = Store.SearchRequests(project, Filter()).Items; // incoming only
+        Assert.Equal(3, items.Count);
+        var e = items.Single(i => i.Id == empty.Id);
+        Assert.Equal(("", "", ""), (e.Path, e.Route, e.ClientIp));
+        var p = items.Single(i => i.Id == plain.Id);
+        Assert.Equal(("/plain", (string?)null, (string?)null, 200, 5.0), (p.Path, p.ClientIp, p.Consumer, p.Status, p.DurationMs));
+        var u = items.Single(i => i.Id == unicode.Id);
+        Assert.Equal((unicode.Path, "kundé-✓", "/straße/{name}", true, "10.0.0.1"), (u.Path, u.Consumer, u.Route, u.HasError, u.ClientIp));
+        Assert.Single(Store.SearchRequests(project, Filter(consumer: "kundé-✓")).Items);
+        Assert.Equal(unicode.Path, Store.GetRequest(project, unicode.Id)!.Path);
+        var child = Store.GetRequest(project, outgoing.Id);
+        Assert.Equal((unicode.Id, "payments.internal"), (child!.ParentId, child.Host));
+    }
+
+    [StoreFact]
     public async Task GetRequest_ReturnsTheRecordWithOutgoingCallsAndErrors()
     {
         var project = NewProject();
