@@ -17,7 +17,9 @@ if (args.Length == 3 && args[0] == "loop")
     var bench = Activator.CreateInstance(type)!;
     type.GetMethod("Setup")?.Invoke(bench, null);
     var method = type.GetMethod(methodName)!;
-    Func<Task> run = method.ReturnType == typeof(Task) ? method.CreateDelegate<Func<Task>>(bench) : WrapAction(method.CreateDelegate<Action>(bench));
+    Func<Task> run = method.ReturnType == typeof(Task) ? method.CreateDelegate<Func<Task>>(bench)
+        : method.ReturnType == typeof(int) ? WrapFunc(method.CreateDelegate<Func<int>>(bench))
+        : WrapAction(method.CreateDelegate<Action>(bench));
     var iterations = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
     var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
     var bytes = GC.GetTotalAllocatedBytes(precise: true);
@@ -45,6 +47,12 @@ if (args.Length >= 2 && args[0] == "query")
     return;
 }
 BenchmarkSwitcher.FromAssembly(typeof(IngestSink).Assembly).Run(args);
+
+static Func<Task> WrapFunc(Func<int> func) => () =>
+{
+    func();
+    return Task.CompletedTask;
+};
 
 static Func<Task> WrapAction(Action action) => () =>
 {

@@ -15,6 +15,8 @@ internal static class BodyCapture
         if (CaptureSettings.IsJson(contentType))
         {
             var body = new Utf8Body { ContentType = contentType, Truncated = truncated };
+            // The redacted body is about the input's size (a replacement may be longer than the value it replaces).
+            if (!captured.IsEmpty) body.Reserve(captured.Length + (captured.Length / 4) + 64);
             var result = redactor.Redact(captured, body, truncated);
             if (result.Succeeded) body.Complete();
             else body.Fail("redaction failed: " + result.Reason);

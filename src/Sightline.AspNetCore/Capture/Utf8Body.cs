@@ -51,6 +51,9 @@ internal sealed class Utf8Body : IBufferWriter<byte>
         Omitted = omitted;
     }
 
+    /// <summary>Makes room for <paramref name="bytes"/> more bytes up front (one pooled buffer instead of growing and copying while the redactor writes).</summary>
+    public void Reserve(int bytes) => Ensure(bytes);
+
     public void Advance(int count) => _length += count;
 
     public Memory<byte> GetMemory(int sizeHint = 0)

@@ -207,7 +207,19 @@ internal sealed class RecordJsonWriter
                 do
                 {
                     var at = (nuint)BitOperations.TrailingZeroCount(mask);
-                    n = WriteEscaped(ref d, n + at - consumed, Unsafe.Add(ref s, i + at));
+                    var c = Unsafe.Add(ref s, i + at);
+                    n += at - consumed;
+                    if (c is (byte)'"' or (byte)'\\')
+                    {
+                        // The common case in JSON text (a quote every few bytes): backslash + the byte itself, inline.
+                        Unsafe.Add(ref d, n) = (byte)'\\';
+                        Unsafe.Add(ref d, n + 1) = c;
+                        n += 2;
+                    }
+                    else
+                    {
+                        n = WriteEscaped(ref d, n, c);
+                    }
                     consumed = at + 1;
                     mask &= mask - 1;
                     Vector128.Shuffle(block, indices + Vector128.Create((byte)consumed)).StoreUnsafe(ref d, n);

@@ -1,5 +1,8 @@
 using System.Buffers;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 
 namespace Sightline.Redaction.Json;
@@ -248,16 +251,40 @@ internal ref struct RedactionScanner
         var i = start + 1;
         while (true)
         {
-            // Most strings are short: look at a few bytes before starting the vectorized search.
+            // Most strings are short: one 16-byte probe finds the end of most of them (the closing
+            // quote, an escape or a control character) before the general vectorized search.
             var b = (byte)0;
-            var limit = Math.Min(input.Length, i + 16);
-            while (i < limit && (b = input[i]) >= 0x20 && b != (byte)'"' && b != (byte)'\\') i++;
-            if (i == limit)
+            if (Vector128.IsHardwareAccelerated && i + Vector128<byte>.Count <= input.Length)
             {
-                var k = input[i..].IndexOfAny(s_stringSpecial);
-                if (k < 0) return EndOfInput(start);
-                i += k;
-                b = input[i];
+                var block = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(input), (nuint)i);
+                var mask = (Vector128.LessThan(block, Vector128.Create((byte)0x20))
+                    | Vector128.Equals(block, Vector128.Create((byte)'"'))
+                    | Vector128.Equals(block, Vector128.Create((byte)'\\'))).ExtractMostSignificantBits();
+                if (mask != 0)
+                {
+                    i += BitOperations.TrailingZeroCount(mask);
+                    b = input[i];
+                }
+                else
+                {
+                    i += Vector128<byte>.Count;
+                    var k = input[i..].IndexOfAny(s_stringSpecial);
+                    if (k < 0) return EndOfInput(start);
+                    i += k;
+                    b = input[i];
+                }
+            }
+            else
+            {
+                var limit = Math.Min(input.Length, i + 16);
+                while (i < limit && (b = input[i]) >= 0x20 && b != (byte)'"' && b != (byte)'\\') i++;
+                if (i == limit)
+                {
+                    var k = input[i..].IndexOfAny(s_stringSpecial);
+                    if (k < 0) return EndOfInput(start);
+                    i += k;
+                    b = input[i];
+                }
             }
             if (b == (byte)'"')
             {

@@ -40,6 +40,47 @@ public sealed class RedactionScannerTests
     }
 
     [Fact]
+    public void Redact_StringEndsAtEveryOffsetOfTheVectorProbe_AcceptsExactlyWhatUtf8JsonReaderAccepts()
+    {
+        // The scanner finds a string's end with a 16-byte probe, then a vectorized search: a quote,
+        // backslash or control character at every offset within and beyond the first block, with the
+        // input ending right after it or a few bytes later, must be judged as Utf8JsonReader judges it.
+        var redactor = JsonRedactor.Create(["$.a"]);
+        string[] specials = ["\"", "\\\"", "\\n", "\\u0041", "\u0001", "\t", "\\", "\\x", "\u007f", "é"];
+        for (var length = 0; length < 40; length++)
+        {
+            foreach (var special in specials)
+            {
+                for (var tail = 0; tail < 20; tail++)
+                {
+                    var json = "{\"b\":\"" + new string('x', length) + special + new string('y', tail) + "\",\"a\":1}";
+                    var bytes = Encoding.UTF8.GetBytes(json);
+                    var valid = IsJson(bytes);
+                    var (result, output) = redactor.Run(json);
+                    Assert.True(valid == result.Succeeded, json);
+                    if (valid) Assert.Equal(json[..^2] + R + "}", output);
+                }
+            }
+        }
+    }
+
+    private static bool IsJson(byte[] utf8)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(utf8);
+            while (reader.Read())
+            {
+            }
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
     public void Redact_MutatedDocuments_AcceptsExactlyWhatUtf8JsonReaderAccepts()
     {
         var random = new Random(7);

@@ -1,0 +1,59 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using Sightline.Redaction;
+
+namespace Sightline.Benchmarks.Redaction;
+
+/// <summary>
+/// The redaction stage of bench/load.sh's <c>full</c> mode in isolation: the exact 2 KiB request
+/// body wrk posts (40+ <c>items[*].secret</c> matches) with the sample app's request paths, and the
+/// echoed response (camelCase, as the app writes it) with its response paths.
+/// Run: dotnet run -c Release --project bench/Sightline.Benchmarks -- --filter '*LoadBodyRedaction*'
+/// or, for CPU per call: dotnet Sightline.Benchmarks.dll loop LoadBodyRedactionBenchmarks.RequestBody 1000000
+/// </summary>
+[MemoryDiagnoser]
+public class LoadBodyRedactionBenchmarks
+{
+    private readonly ArrayBufferWriter<byte> _output = new(16 * 1024);
+    private JsonRedactor _request = null!;
+    private JsonRedactor _response = null!;
+    private byte[] _requestBody = [];
+    private byte[] _responseBody = [];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        // The same paths as samples/Sightline.Samples.Orders.
+        _request = JsonRedactor.Create(["$.payment.card_number", "$.customer.email", "$.items[*].secret"]);
+        _response = JsonRedactor.Create(["$.user.email", "$.user.addresses[*].zip", "$[*].customer.email"]);
+        _requestBody = LoadBody();
+        // The app echoes the body through System.Text.Json (compact, same member names).
+        _responseBody = JsonSerializer.SerializeToUtf8Bytes(JsonDocument.Parse(_requestBody).RootElement);
+    }
+
+    // As bench/load.sh builds it (Python's json.dumps: ", " and ": " separators).
+    internal static byte[] LoadBody()
+    {
+        var items = new List<string>();
+        for (var i = 0; i < 40; i++) items.Add($"{{\"sku\": \"SKU-{i}\", \"name\": \"Item number {i}\", \"secret\": \"s-{i:D6}\"}}");
+        string Text() => $"{{\"id\": \"o-1\", \"items\": [{string.Join(", ", items)}], \"user\": {{\"email\": \"anna@example.com\", \"zip\": \"10115\"}}}}";
+        while (Text().Length < 2048) items.Add($"{{\"sku\": \"pad\", \"name\": \"{new string('x', 20)}\", \"secret\": \"s\"}}");
+        return Encoding.UTF8.GetBytes(Text());
+    }
+
+    [Benchmark(Baseline = true)]
+    public int RequestBody()
+    {
+        _output.ResetWrittenCount();
+        return _request.Redact(_requestBody, _output).Succeeded ? _output.WrittenCount : -1;
+    }
+
+    [Benchmark]
+    public int ResponseBody()
+    {
+        _output.ResetWrittenCount();
+        return _response.Redact(_responseBody, _output).Succeeded ? _output.WrittenCount : -1;
+    }
+}
