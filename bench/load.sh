@@ -19,6 +19,11 @@ DURATION=${1:-10}
 CONNECTIONS=${2:-32}
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install -y wrk)" >&2; exit 2; }
 work=$(mktemp -d)
+# Free loopback ports picked per run, so two runs (or a run and a dev server) never share a port and
+# wrk never measures someone else's process.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+SINK_PORT=${SINK_PORT:-$(free_port)}
+APP_PORT=${APP_PORT:-$(free_port)}
 cleanup() { kill "${server_pid:-}" "${app_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
@@ -31,15 +36,15 @@ app_dll=samples/Sightline.Samples.Orders/bin/Release/net10.0/Sightline.Samples.O
 # SQLite work then competes with the app for the same cores, which is not the SDK's cost).
 if [ "${SINK:-sink}" = server ]; then
   dotnet build -c Release -v q -nologo src/Sightline.Server >/dev/null
-  dotnet src/Sightline.Server/bin/Release/net10.0/Sightline.Server.dll --Sightline:Server:Urls=http://127.0.0.1:5181 \
+  dotnet src/Sightline.Server/bin/Release/net10.0/Sightline.Server.dll --Sightline:Server:Urls=http://127.0.0.1:$SINK_PORT \
     --Sightline:Server:DataDirectory="$work/data" --Sightline:Server:AdminPassword=bench-password >"$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 100); do grep -q "sl_ingest_" "$work/server.log" 2>/dev/null && break; sleep 0.2; done
   key=$(grep -o 'sl_ingest_[A-Za-z0-9_]*' "$work/server.log" | head -1)
 else
-  dotnet bench/Sightline.Benchmarks/bin/Release/net10.0/Sightline.Benchmarks.dll sink 5181 >"$work/sink.log" 2>&1 &
+  dotnet bench/Sightline.Benchmarks/bin/Release/net10.0/Sightline.Benchmarks.dll sink $SINK_PORT >"$work/sink.log" 2>&1 &
   server_pid=$!
-  for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:5181/healthz && break; sleep 0.2; done
+  for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:$SINK_PORT/healthz && break; sleep 0.2; done
   key=sl_bench_key
 fi
 
@@ -78,12 +83,12 @@ results="$work/results.txt"
 run_mode() {   # one measurement: appends "name rps p99_ms cpu_us_per_req" to $results
   local name=$1 mode=$2 endpoint=$3
   Sightline__ApiKey="$key" Sightline__Endpoint="$endpoint" Sightline__SpoolDirectory="$work/spool-$name" \
-    dotnet "$app_dll" --urls http://127.0.0.1:5191 --mode "$mode" >"$work/app-$name.log" 2>&1 &
+    dotnet "$app_dll" --urls http://127.0.0.1:$APP_PORT --mode "$mode" >"$work/app-$name.log" 2>&1 &
   app_pid=$!
-  for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:5191/bench/hello && break; sleep 0.2; done
-  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP:-20}s" -s "$work/post.lua" http://127.0.0.1:5191/bench/echo >/dev/null   # warm-up (JIT tiers, pools)
+  for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:$APP_PORT/bench/hello && break; sleep 0.2; done
+  wrk -t2 -c"$CONNECTIONS" -d"${WARMUP:-20}s" -s "$work/post.lua" http://127.0.0.1:$APP_PORT/bench/echo >/dev/null   # warm-up (JIT tiers, pools)
   local before; before=$(ticks "$app_pid")
-  local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/post.lua" http://127.0.0.1:5191/bench/echo)
+  local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/post.lua" http://127.0.0.1:$APP_PORT/bench/echo)
   local after; after=$(ticks "$app_pid")
   kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
   local rps; rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
@@ -99,7 +104,7 @@ for round in $(seq "${ROUNDS:-3}"); do
   for mode in ${MODES:-bare metrics records full full-server-down apikey}; do
     case $mode in
       full-server-down) run_mode "$mode" full http://127.0.0.1:9 ;;
-      *) run_mode "$mode" "$mode" http://127.0.0.1:5181 ;;
+      *) run_mode "$mode" "$mode" http://127.0.0.1:$SINK_PORT ;;
     esac
   done
 done
