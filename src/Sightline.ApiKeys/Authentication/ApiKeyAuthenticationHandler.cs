@@ -29,6 +29,11 @@ internal sealed class ApiKeyAuthenticationHandler(
     private string _failure = ApiKeyFailureReasons.Missing;
     private string? _failedKeyId;
 
+    // The scheme has no events type; the base class would allocate a placeholder object and a task on every request.
+    private static readonly Task<object> s_noEvents = Task.FromResult(new object());
+
+    protected override Task<object> CreateEventsAsync() => s_noEvents;
+
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var key = ReadKey();
