@@ -56,6 +56,7 @@ public static class ApiKeyServiceCollectionExtensions
         services.AddSingleton<ApiKeyRefusals>();
         services.AddSingleton<ApiKeyRateLimiters>();
         services.AddSingleton<LastUsedTracker>();
+        services.AddSingleton<ApiKeyHandlerServices>();
         services.AddSingleton<LastUsedFlusher>();
         services.AddHostedService(static sp => sp.GetRequiredService<LastUsedFlusher>());
         services.AddHostedService<QueryStringWarning>();

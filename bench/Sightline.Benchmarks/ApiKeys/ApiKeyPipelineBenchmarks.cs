@@ -1,69 +1,200 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text.Encodings.Web;
 using BenchmarkDotNet.Attributes;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Sightline.ApiKeys;
 
 namespace Sightline.Benchmarks.ApiKeys;
 
 /// <summary>
-/// A request through UseAuthentication + UseAuthorization (fallback policy: authenticated) with a cached valid key,
-/// against the same endpoint with no authentication (baseline), on DefaultHttpContext with a fresh request scope
-/// each time, as the server does per request. The difference is the per-request cost AddApiKey adds in the app.
-/// Run: dotnet run -c Release --project bench/Sightline.Benchmarks -- --filter '*ApiKeyPipelineBenchmarks*'
+/// One request through a whole <see cref="WebApplication"/> pipeline, in process: the host is built as the sample app
+/// builds it (<c>AddControllers</c>, endpoint routing, the implicit or explicit authentication and authorization
+/// middlewares, a minimal-API endpoint) and started on a server that hands requests to it directly (no sockets), so
+/// what is measured is everything between Kestrel and the endpoint, per request, as in <c>bench/load.sh</c>:
+/// <list type="bullet">
+/// <item><c>Bare</c>: no authentication (the sample's <c>bare</c> mode).</item>
+/// <item><c>NoopScheme</c>: authentication + authorization (fallback policy: authenticated user) with a trivial
+/// handler that returns one prebuilt ticket: the framework's own cost.</item>
+/// <item><c>ApiKey</c>: <c>AddApiKey</c> with a cached valid key in <c>X-Api-Key</c> (the sample's <c>apikey</c> mode).</item>
+/// <item><c>ApiKeyScoped</c>: the same, the endpoint requiring a scope the key has.</item>
+/// </list>
+/// Run: dotnet run -c Release --project bench/Sightline.Benchmarks -- --filter '*ApiKeyPipelineBenchmarks*';
+/// CPU and bytes per request: dotnet Sightline.Benchmarks.dll loop ApiKeyPipelineBenchmarks.ApiKey 1000000.
 /// </summary>
 [MemoryDiagnoser]
 public class ApiKeyPipelineBenchmarks
 {
-    private IServiceProvider _services = null!;
-    private RequestDelegate _bare = null!;
-    private RequestDelegate _protected = null!;
-    private string _key = null!;
+    private App _bare = null!;
+    private App _noop = null!;
+    private App _apiKey = null!;
 
     [GlobalSetup]
     public void Setup()
     {
-        var services = new ServiceCollection();
-        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
-        services.AddRouting();
-        services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey();
-        services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
-        _services = services.BuildServiceProvider();
-        _key = _services.GetRequiredService<IApiKeyManager>().CreateAsync(new ApiKeyCreateRequest { Name = "bench", ConsumerId = "c1", Scopes = ["a", "b"] })
-            .GetAwaiter().GetResult().Key;
-
-        _bare = Endpoint;
-        var app = new ApplicationBuilder(_services);
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.Run(Endpoint);
-        _protected = app.Build();
-        if (Run(_protected).GetAwaiter().GetResult() != 200) throw new InvalidOperationException("not authenticated");
+        _bare = App.Start(Mode.Bare);
+        _noop = App.Start(Mode.Noop);
+        _apiKey = App.Start(Mode.ApiKey);
+        foreach (var (app, path) in new[] { (_bare, "/bench/ok"), (_noop, "/bench/ok"), (_apiKey, "/bench/ok"), (_apiKey, "/bench/scoped") })
+        {
+            var status = app.Send(path).GetAwaiter().GetResult();
+            if (status != 200) throw new InvalidOperationException($"{path}: {status}");
+        }
+        if (_apiKey.Send("/bench/ok", key: "").GetAwaiter().GetResult() != 401) throw new InvalidOperationException("a request without a key was not refused");
     }
 
-    private static Task Endpoint(HttpContext context)
+    [GlobalCleanup]
+    public void Cleanup()
     {
-        context.Response.StatusCode = 200;
-        return Task.CompletedTask;
+        foreach (var app in new[] { _bare, _noop, _apiKey }) app?.Dispose();
     }
 
-    private async Task<int> Run(RequestDelegate pipeline)
+    [Benchmark(Baseline = true, Description = "app, no authentication (bare)")]
+    public Task Bare() => _bare.Send("/bench/ok");
+
+    [Benchmark(Description = "app, no-op scheme + fallback policy (framework cost)")]
+    public Task NoopScheme() => _noop.Send("/bench/ok");
+
+    [Benchmark(Description = "app behind AddApiKey (cached valid key)")]
+    public Task ApiKey() => _apiKey.Send("/bench/ok");
+
+    [Benchmark(Description = "app behind AddApiKey, endpoint requires a scope")]
+    public Task ApiKeyScoped() => _apiKey.Send("/bench/scoped");
+
+    private enum Mode
     {
-        await using var scope = _services.CreateAsyncScope();
-        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
-        context.Connection.RemoteIpAddress = System.Net.IPAddress.Loopback;
-        context.Request.Headers[ApiKeyDefaults.HeaderName] = _key;
-        await pipeline(context);
-        return context.Response.StatusCode;
+        Bare,
+        Noop,
+        ApiKey,
     }
 
-    [Benchmark(Baseline = true, Description = "endpoint, no authentication")]
-    public Task<int> Bare() => Run(_bare);
+    private sealed class App : IDisposable
+    {
+        private readonly WebApplication _app;
+        private readonly DirectServer _server;
+        private readonly string _key;
 
-    [Benchmark(Description = "endpoint behind AddApiKey (cached valid key)")]
-    public Task<int> Protected() => Run(_protected);
+        private App(WebApplication app, DirectServer server, string key)
+        {
+            _app = app;
+            _server = server;
+            _key = key;
+        }
+
+        public static App Start(Mode mode)
+        {
+            var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            var server = new DirectServer();
+            builder.Services.AddSingleton<IServer>(server);
+            builder.Services.AddRouting();
+            builder.Services.AddControllers();
+            if (mode == Mode.Noop)
+            {
+                builder.Services.AddAuthentication("Noop").AddScheme<AuthenticationSchemeOptions, NoopHandler>("Noop", null);
+                builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            }
+            if (mode == Mode.ApiKey)
+            {
+                builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey();
+                builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            }
+            var app = builder.Build();
+            if (mode != Mode.Bare)
+            {
+                app.UseAuthentication();
+                app.UseAuthorization();
+            }
+            app.MapPost("/bench/ok", static (HttpContext context) =>
+            {
+                context.Response.StatusCode = 200;
+                return Task.CompletedTask;
+            });
+            var scoped = app.MapPost("/bench/scoped", static (HttpContext context) =>
+            {
+                context.Response.StatusCode = 200;
+                return Task.CompletedTask;
+            });
+            if (mode == Mode.ApiKey) scoped.RequireScope("orders:write");
+            app.StartAsync().GetAwaiter().GetResult();
+            var key = mode == Mode.ApiKey
+                ? app.Services.GetRequiredService<IApiKeyManager>().CreateAsync(new ApiKeyCreateRequest { Name = "bench", ConsumerId = "c1", Scopes = ["orders:read", "orders:write"] }).GetAwaiter().GetResult().Key
+                : "";
+            return new App(app, server, key);
+        }
+
+        public async Task<int> Send(string path, string? key = null)
+        {
+            var request = new HttpRequestFeature { Method = HttpMethods.Post, Path = path, Protocol = "HTTP/1.1", Scheme = "http" };
+            request.Headers.Host = "127.0.0.1";
+            request.Headers.ContentType = "application/json";
+            request.Headers.Authorization = "Bearer bench-token";
+            request.Headers[ApiKeyDefaults.HeaderName] = key ?? _key;
+            var response = new HttpResponseFeature();
+            var features = new FeatureCollection();
+            features.Set<IHttpRequestFeature>(request);
+            features.Set<IHttpResponseFeature>(response);
+            features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
+            features.Set<IHttpConnectionFeature>(new HttpConnectionFeature { RemoteIpAddress = IPAddress.Loopback, LocalIpAddress = IPAddress.Loopback });
+            await _server.Process(features);
+            return response.StatusCode;
+        }
+
+        public void Dispose()
+        {
+            _app.StopAsync().GetAwaiter().GetResult();
+            ((IDisposable)_app).Dispose();
+        }
+    }
+
+    /// <summary>Hands requests to the application directly, as Kestrel does once a request is parsed.</summary>
+    private sealed class DirectServer : IServer
+    {
+        public IFeatureCollection Features { get; } = new FeatureCollection();
+
+        public Func<IFeatureCollection, Task> Process { get; private set; } = null!;
+
+        public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken) where TContext : notnull
+        {
+            Process = async features =>
+            {
+                var context = application.CreateContext(features);
+                try
+                {
+                    await application.ProcessRequestAsync(context);
+                    application.DisposeContext(context, null);
+                }
+                catch (Exception e)
+                {
+                    application.DisposeContext(context, e);
+                    throw;
+                }
+            };
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public void Dispose()
+        {
+        }
+    }
+
+    /// <summary>Authenticates every request with one prebuilt ticket: what the framework costs around a handler that does nothing.</summary>
+    private sealed class NoopHandler(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+        : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    {
+        private static readonly AuthenticateResult s_result = AuthenticateResult.Success(new AuthenticationTicket(
+            new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "noop")], "Noop")), "Noop"));
+
+        protected override Task<AuthenticateResult> HandleAuthenticateAsync() => Task.FromResult(s_result);
+    }
 }

@@ -15,26 +15,44 @@ namespace Sightline.ApiKeys;
 /// problem details with a stable <c>reason</c>: 401 with <c>WWW-Authenticate</c> for missing, malformed, invalid,
 /// revoked and expired keys; 403 when the client IP is not in the key's allowlist.
 /// </summary>
+/// <remarks>
+/// The framework creates a handler per request, so the hot path (a cached valid key) is kept lean: one singleton
+/// dependency (<see cref="ApiKeyHandlerServices"/>, which also spares the per-request logger-factory lock), no
+/// <c>RequestAborted</c> token unless the store must be asked, one clock read.
+/// </remarks>
 internal sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<ApiKeyAuthenticationOptions> options,
-    ILoggerFactory logger,
-    UrlEncoder encoder,
-    ApiKeyValidator validator,
-    ApiKeyRefusals refusals,
-    ApiKeyMetrics metrics,
-    LastUsedTracker lastUsed,
-    TimeProvider timeProvider)
-    : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, logger, encoder)
+    ApiKeyHandlerServices services,
+    UrlEncoder encoder)
+    : AuthenticationHandler<ApiKeyAuthenticationOptions>(options, services.LoggerFactory, encoder)
 {
     private string _failure = ApiKeyFailureReasons.Missing;
     private string? _failedKeyId;
 
-    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    // The scheme has no events type; the base class would allocate a placeholder object and a task on every request.
+    private static readonly Task<object> s_noEvents = Task.FromResult(new object());
+
+    protected override Task<object> CreateEventsAsync() => s_noEvents;
+
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var key = ReadKey();
-        if (key is null) return AuthenticateResult.NoResult();
+        if (key is null) return Task.FromResult(AuthenticateResult.NoResult());
         var options = Options;
-        var check = await validator.ValidateAsync(key, options.Format, Context.Connection.RemoteIpAddress, options.CacheDuration, Context.RequestAborted).ConfigureAwait(false);
+        // Cached (or malformed) keys are decided synchronously; only a store lookup needs the request's abort token.
+        return services.Validator.TryValidateCached(key, options.Format, Context.Connection.RemoteIpAddress, out var check, out var now)
+            ? Task.FromResult(Complete(check, now))
+            : LoadAsync(key, options);
+    }
+
+    private async Task<AuthenticateResult> LoadAsync(string key, ApiKeyAuthenticationOptions options)
+    {
+        var check = await services.Validator.ValidateAsync(key, options.Format, Context.Connection.RemoteIpAddress, options.CacheDuration, Context.RequestAborted).ConfigureAwait(false);
+        return Complete(check, services.TimeProvider.GetUtcNow().UtcTicks);
+    }
+
+    private AuthenticateResult Complete(ApiKeyCheck check, long nowTicks)
+    {
         if (!check.Succeeded)
         {
             _failure = check.Reason!;
@@ -42,8 +60,8 @@ internal sealed class ApiKeyAuthenticationHandler(
             return AuthenticateResult.Fail(check.Reason!);
         }
         var validated = check.Key!;
-        lastUsed.Touch(validated.Record.Id, timeProvider.GetUtcNow().UtcTicks);
-        metrics.Authenticated();
+        services.LastUsed.Touch(validated.Record.Id, nowTicks);
+        services.Metrics.Authenticated();
         Context.Features.Set(validated);
         Context.Features.Set<ISightlineRequestHints>(validated.Hints);
         return AuthenticateResult.Success(new AuthenticationTicket(CreatePrincipal(validated, Scheme.Name), Scheme.Name));
@@ -52,7 +70,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         var reason = _failure;
-        refusals.Report(Context, reason, _failedKeyId, Options.KeyPrefix);
+        services.Refusals.Report(Context, reason, _failedKeyId, Options.KeyPrefix);
         if (reason == ApiKeyFailureReasons.IpNotAllowed)
         {
             // The key is genuine; the network is wrong. Authenticating again would not help: 403, no challenge.
@@ -67,7 +85,7 @@ internal sealed class ApiKeyAuthenticationHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         // A policy other than RequireScope denied an authenticated key.
-        refusals.Report(Context, ApiKeyFailureReasons.Forbidden, Context.Features.Get<ValidatedKey>()?.Record.Id, Options.KeyPrefix);
+        services.Refusals.Report(Context, ApiKeyFailureReasons.Forbidden, Context.Features.Get<ValidatedKey>()?.Record.Id, Options.KeyPrefix);
         return ProblemWriter.WriteAsync(Context, StatusCodes.Status403Forbidden, ApiKeyFailureReasons.Forbidden);
     }
 

@@ -15,8 +15,9 @@ internal sealed class ApiKeyAuthorizationResultHandler(ApiKeyRateLimiters limite
 {
     private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    public Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        // Not async: the common case (authorized, permit granted) hands over to the endpoint without a state machine.
         var key = context.Features.Get<ValidatedKey>();
         if (key is not null)
         {
@@ -24,25 +25,29 @@ internal sealed class ApiKeyAuthorizationResultHandler(ApiKeyRateLimiters limite
             {
                 if (key.Record.RateLimit is { } limit)
                 {
-                    using var lease = limiters.Acquire(key, limit);
-                    if (!lease.IsAcquired)
-                    {
-                        refusals.Report(context, ApiKeyFailureReasons.RateLimited, key.Record.Id, key.Record.Prefix);
-                        var retryAfter = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var wait) ? wait : limit.Window;
-                        context.Response.Headers.RetryAfter = ((long)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                        await ProblemWriter.WriteAsync(context, StatusCodes.Status429TooManyRequests, ApiKeyFailureReasons.RateLimited).ConfigureAwait(false);
-                        return;
-                    }
+                    var lease = limiters.Acquire(key, limit);
+                    if (!lease.IsAcquired) return RateLimitedAsync(context, key, limit, lease);
+                    lease.Dispose();
                 }
             }
             else if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure is { } failure && MissingScopes(failure) is { } missing)
             {
                 refusals.Report(context, ApiKeyFailureReasons.ScopeMissing, key.Record.Id, key.Record.Prefix);
-                await ProblemWriter.WriteAsync(context, StatusCodes.Status403Forbidden, ApiKeyFailureReasons.ScopeMissing, missing).ConfigureAwait(false);
-                return;
+                return ProblemWriter.WriteAsync(context, StatusCodes.Status403Forbidden, ApiKeyFailureReasons.ScopeMissing, missing);
             }
         }
-        await _default.HandleAsync(next, context, policy, authorizeResult).ConfigureAwait(false);
+        return _default.HandleAsync(next, context, policy, authorizeResult);
+    }
+
+    private Task RateLimitedAsync(HttpContext context, ValidatedKey key, ApiKeyRateLimit limit, System.Threading.RateLimiting.RateLimitLease lease)
+    {
+        using (lease)
+        {
+            refusals.Report(context, ApiKeyFailureReasons.RateLimited, key.Record.Id, key.Record.Prefix);
+            var retryAfter = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var wait) ? wait : limit.Window;
+            context.Response.Headers.RetryAfter = ((long)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return ProblemWriter.WriteAsync(context, StatusCodes.Status429TooManyRequests, ApiKeyFailureReasons.RateLimited);
     }
 
     private static List<string>? MissingScopes(AuthorizationFailure failure)

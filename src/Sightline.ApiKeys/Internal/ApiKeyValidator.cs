@@ -9,6 +9,28 @@ namespace Sightline.ApiKeys.Internal;
 /// </summary>
 internal sealed class ApiKeyValidator(IApiKeyStore store, ApiKeyHasher hasher, ApiKeyCache cache, TimeProvider timeProvider)
 {
+    /// <summary>
+    /// Decides without the store when it can: a malformed key, or an id in the cache. False when the store must be asked
+    /// (<see cref="ValidateAsync"/>). Lets the caller skip obtaining a cancellation token on the hot path.
+    /// </summary>
+    public bool TryValidateCached(string key, ApiKeyFormat format, IPAddress? client, out ApiKeyCheck check, out long nowTicks)
+    {
+        nowTicks = 0;
+        if (!format.TryParse(key, out var id))
+        {
+            check = ApiKeyCheck.Fail(ApiKeyFailureReasons.Malformed, null);
+            return true;
+        }
+        nowTicks = timeProvider.GetUtcNow().UtcTicks;
+        if (cache.TryGet(id, nowTicks, out var cached))
+        {
+            check = Check(cached, key, format, client, nowTicks, id);
+            return true;
+        }
+        check = default;
+        return false;
+    }
+
     public ValueTask<ApiKeyCheck> ValidateAsync(string key, ApiKeyFormat format, IPAddress? client, TimeSpan cacheDuration, CancellationToken cancellationToken)
     {
         if (!format.TryParse(key, out var id)) return new(ApiKeyCheck.Fail(ApiKeyFailureReasons.Malformed, null));
