@@ -19,7 +19,7 @@ internal static class AlertEndpoints
         pages.MapPost("/alerts/rules", SaveRuleAsync);
         pages.MapGet("/alerts/rules/{id:long}", (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, long id) =>
             store.GetRule(scope.ProjectId, id) is { } rule
-                ? Layout.Page(context, "Edit rule", RuleForm(context, antiforgery, store, scope.ProjectId, $"/alerts/rules/{id}", RuleValues(rule.Definition), [])
+                ? Layout.Page(context, "Edit rule", RuleForm(context, antiforgery, store, scope, $"/alerts/rules/{id}", RuleValues(rule.Definition), [])
                     + UptimeEndpoints.DeleteForm(context, antiforgery, $"/alerts/rules/{id}/delete", "Delete this rule"))
                 : Results.NotFound());
         pages.MapPost("/alerts/rules/{id:long}", SaveRuleAsync);
@@ -34,7 +34,7 @@ internal static class AlertEndpoints
                 ? Layout.Page(context, "Edit channel", ChannelForm(context, antiforgery, new Dictionary<string, string?>
                     {
                         ["name"] = channel.Name, ["kind"] = channel.Kind, ["emailTo"] = channel.EmailTo,
-                    }, [], $"/alerts/channels/{id}", channel))
+                    }, [], scope.Project.Name, $"/alerts/channels/{id}", channel))
                 : Results.NotFound());
         pages.MapPost("/alerts/channels/{id:long}", UpdateChannelAsync);
         pages.MapPost("/alerts/channels/{id:long}/delete", async (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, long id) =>
@@ -62,7 +62,7 @@ internal static class AlertEndpoints
                 .Tag("td", string.Join(", ", d.ChannelIds.Select(id => names.GetValueOrDefault(id, $"#{id}")))).Raw("</tr>");
         }
         html.Raw("</table>");
-        html.Tag("h2", "New rule").Raw(RuleForm(context, antiforgery, store, scope.ProjectId, "/alerts/rules", RuleValues(null), []));
+        html.Tag("h2", "New rule").Raw(RuleForm(context, antiforgery, store, scope, "/alerts/rules", RuleValues(null), []));
 
         html.Tag("h2", "Channels").Raw("<table><tr><th>Channel</th><th>Kind</th><th>Destination</th><th>Signed</th><th></th></tr>");
         foreach (var c in channels)
@@ -72,7 +72,7 @@ internal static class AlertEndpoints
                 .Raw("<td>").Raw(UptimeEndpoints.DeleteForm(context, antiforgery, $"/alerts/channels/{c.Id}/delete", "Delete")).Raw("</td></tr>");
         }
         html.Raw("</table>");
-        html.Tag("h2", "New channel").Raw(ChannelForm(context, antiforgery, new Dictionary<string, string?> { ["kind"] = "webhook" }, []));
+        html.Tag("h2", "New channel").Raw(ChannelForm(context, antiforgery, new Dictionary<string, string?> { ["kind"] = "webhook" }, [], scope.Project.Name));
 
         html.Tag("h2", "Notifications failing or retried").Raw("<table><tr><th>Created (UTC)</th><th>Channel</th><th>Status</th><th>Attempts</th><th>Next attempt</th><th>Last error</th></tr>");
         foreach (var d in store.GetDeliveries(scope.ProjectId, problemsOnly: true, limit: 100))
@@ -93,6 +93,7 @@ internal static class AlertEndpoints
     private static async Task<IResult> SaveRuleAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, TimeProvider time, long? id)
     {
         if (await UptimeEndpoints.ReadFormAsync(context, antiforgery) is not { } form) return UptimeEndpoints.Expired(context);
+        if (id is null && UptimeEndpoints.WrongProject(context, form, scope, "/alerts") is { } wrong) return wrong;
         var errors = new Dictionary<string, string[]>();
         double? threshold = null;
         var thresholdText = form["threshold"].ToString().Trim();
@@ -123,7 +124,7 @@ internal static class AlertEndpoints
         {
             var values = form.Keys.ToDictionary(k => k, k => (string?)form[k].ToString());
             values["channelIds"] = string.Join(',', channelIds);
-            return UptimeEndpoints.Invalid(context, id is null ? "New rule" : "Edit rule", RuleForm(context, antiforgery, store, scope.ProjectId, action, values, errors));
+            return UptimeEndpoints.Invalid(context, id is null ? "New rule" : "Edit rule", RuleForm(context, antiforgery, store, scope, action, values, errors));
         }
         if (id is { } existing)
         {
@@ -139,12 +140,13 @@ internal static class AlertEndpoints
     private static async Task<IResult> CreateChannelAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ChannelSecrets secrets, ViewScope scope, TimeProvider time)
     {
         if (await UptimeEndpoints.ReadFormAsync(context, antiforgery) is not { } form) return UptimeEndpoints.Expired(context);
+        if (UptimeEndpoints.WrongProject(context, form, scope, "/alerts") is { } wrong) return wrong;
         var definition = new ChannelRequest(form["name"], form["kind"], form["url"], form["emailTo"], form["secret"]).ToDefinition();
         var errors = MonitoringValidation.Channel(definition);
         if (errors.Count > 0)
         {
             var values = form.Keys.Where(k => k != "secret").ToDictionary(k => k, k => (string?)form[k].ToString()); // never echo the secret
-            return UptimeEndpoints.Invalid(context, "New channel", ChannelForm(context, antiforgery, values, errors));
+            return UptimeEndpoints.Invalid(context, "New channel", ChannelForm(context, antiforgery, values, errors, scope.Project.Name));
         }
         store.CreateChannel(scope.ProjectId, definition, secrets.Protect(definition.Secret), time.GetUtcNow());
         return new SeeOther("/alerts");
@@ -161,7 +163,7 @@ internal static class AlertEndpoints
         if (errors.Count > 0)
         {
             var values = form.Keys.Where(k => k is not ("secret" or "url")).ToDictionary(k => k, k => (string?)form[k].ToString());
-            return UptimeEndpoints.Invalid(context, "Edit channel", ChannelForm(context, antiforgery, values, errors, $"/alerts/channels/{id}", existing));
+            return UptimeEndpoints.Invalid(context, "Edit channel", ChannelForm(context, antiforgery, values, errors, scope.Project.Name, $"/alerts/channels/{id}", existing));
         }
         var removeSecret = form["removeSecret"] == "true";
         var keepSecret = definition.Secret is null && !removeSecret;
@@ -178,10 +180,11 @@ internal static class AlertEndpoints
         ["channelIds"] = d is null ? "" : string.Join(',', d.ChannelIds), ["enabled"] = d is null || d.Enabled ? "true" : null,
     };
 
-    private static string RuleForm(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, long projectId, string action, Dictionary<string, string?> v,
+    private static string RuleForm(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, string action, Dictionary<string, string?> v,
         Dictionary<string, string[]> errors)
     {
-        var html = new Html().Raw("<form method=\"post\" class=\"login\" action=\"").Raw(Html.Attr(action)).Raw("\">");
+        var projectId = scope.ProjectId;
+        var html = new Html().Raw("<form method=\"post\" class=\"login\" action=\"").Raw(Html.Attr(action)).Raw("\">").Raw(UptimeEndpoints.ProjectInput(scope.Project.Name));
         if (errors.Count > 0) html.Tag("p", "Please correct the fields marked below.", "error");
         UptimeEndpoints.Field(html, "Name", "name", v, errors, "required maxlength=\"200\"");
         html.Raw("<label>Kind <select name=\"kind\">");
@@ -218,9 +221,9 @@ internal static class AlertEndpoints
     }
 
     private static string ChannelForm(HttpContext context, IAntiforgery antiforgery, Dictionary<string, string?> v, Dictionary<string, string[]> errors,
-        string action = "/alerts/channels", AlertChannel? existing = null)
+        string project, string action = "/alerts/channels", AlertChannel? existing = null)
     {
-        var html = new Html().Raw("<form method=\"post\" class=\"login\" action=\"").Raw(Html.Attr(action)).Raw("\">");
+        var html = new Html().Raw("<form method=\"post\" class=\"login\" action=\"").Raw(Html.Attr(action)).Raw("\">").Raw(UptimeEndpoints.ProjectInput(project));
         if (errors.Count > 0) html.Tag("p", "Please correct the fields marked below.", "error");
         UptimeEndpoints.Field(html, "Name", "name", v, errors, "required maxlength=\"200\"");
         html.Raw("<label>Kind <select name=\"kind\">");

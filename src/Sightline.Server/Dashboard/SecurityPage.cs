@@ -9,9 +9,13 @@ internal static class SecurityPage
 {
     public static IResult Render(HttpContext context, ISightlineStore store, DefaultProject project)
     {
-        var scope = ViewScope.Resolve(context, store, project) with { UsesEnvironment = false };
-        var report = store.GetSecurityReport(scope.ProjectId, scope.From, scope.To, scope.Bucket);
-        var html = new Html().Raw("<div class=\"cards\">");
+        var scope = ViewScope.Resolve(context, store, project);
+        var report = store.GetSecurityReport(scope.ProjectId, scope.From, scope.To, scope.Bucket, scope.Environment);
+        var html = new Html();
+        // Events stored before security events carried an environment have none: they count only under "all environments".
+        if (scope.Environment is not null)
+            html.Tag("p", $"Attempts reported by SDKs in environment {scope.Environment}; attempts stored before the server recorded environments appear only under all environments.", "muted");
+        html.Raw("<div class=\"cards\">");
         Layout.Card(html, "Refused attempts", Layout.N(report.Total), report.Total > 0 ? "bad" : null);
         Layout.Card(html, "Client IPs", Layout.N(report.ClientIps.Count) + (report.ClientIps.Count == 20 ? "+" : ""));
         Layout.Card(html, "Key prefixes", Layout.N(report.KeyPrefixes.Count) + (report.KeyPrefixes.Count == 20 ? "+" : ""));
@@ -28,7 +32,7 @@ internal static class SecurityPage
             html.EndTable(rows.Count).Raw("</div>");
         }
         html.Raw("</section>");
-        var latest = store.GetSecurityEvents(scope.ProjectId, 50).Where(e => e.Timestamp >= scope.From).ToList();
+        var latest = store.GetSecurityEvents(scope.ProjectId, 50, scope.Environment).Where(e => e.Timestamp >= scope.From).ToList();
         html.Tag("h2", "Latest attempts").Table("log", "Time (UTC)", "Reason", "Key prefix", "Client IP", "Request");
         foreach (var e in latest)
         {

@@ -16,11 +16,11 @@ internal static class UptimeEndpoints
         var pages = app.MapGroup("").RequireAuthorization(AuthSetup.Policy);
         pages.MapGet("/uptime", Overview);
         pages.MapGet("/uptime/checks/new", (HttpContext context, IAntiforgery antiforgery, ViewScope scope) =>
-            Layout.Page(context, $"New check in '{scope.Project.Name}'", CheckForm(context, antiforgery, "/uptime/checks", Values((CheckDefinition?)null), [])));
+            Layout.Page(context, $"New check in '{scope.Project.Name}'", CheckForm(context, antiforgery, scope.Project.Name, "/uptime/checks", Values((CheckDefinition?)null), [])));
         pages.MapPost("/uptime/checks", CreateAsync);
         pages.MapGet("/uptime/checks/{id:long}", (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, long id) =>
             store.GetCheck(scope.ProjectId, id) is { } check
-                ? Layout.Page(context, "Edit check", CheckForm(context, antiforgery, $"/uptime/checks/{id}", Values(check.Definition), []) + DeleteForm(context, antiforgery, $"/uptime/checks/{id}/delete", "Delete this check"))
+                ? Layout.Page(context, "Edit check", CheckForm(context, antiforgery, scope.Project.Name, $"/uptime/checks/{id}", Values(check.Definition), []) + DeleteForm(context, antiforgery, $"/uptime/checks/{id}/delete", "Delete this check"))
                 : Results.NotFound());
         pages.MapPost("/uptime/checks/{id:long}", UpdateAsync);
         pages.MapPost("/uptime/checks/{id:long}/delete", async (HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, TimeProvider time, long id) =>
@@ -106,9 +106,10 @@ internal static class UptimeEndpoints
     private static async Task<IResult> CreateAsync(HttpContext context, IAntiforgery antiforgery, IMonitoringStore store, ViewScope scope, TimeProvider time)
     {
         if (await ReadFormAsync(context, antiforgery) is not { } form) return Expired(context);
+        if (WrongProject(context, form, scope, "/uptime/checks/new") is { } wrong) return wrong;
         var (definition, errors) = Parse(form);
         errors = Merge(MonitoringValidation.Check(definition), errors);
-        if (errors.Count > 0) return Invalid(context, "New check", CheckForm(context, antiforgery, "/uptime/checks", Values(form), errors));
+        if (errors.Count > 0) return Invalid(context, "New check", CheckForm(context, antiforgery, scope.Project.Name, "/uptime/checks", Values(form), errors));
         store.CreateCheck(scope.ProjectId, definition, time.GetUtcNow());
         return new SeeOther("/uptime");
     }
@@ -118,7 +119,7 @@ internal static class UptimeEndpoints
         if (await ReadFormAsync(context, antiforgery) is not { } form) return Expired(context);
         var (definition, errors) = Parse(form);
         errors = Merge(MonitoringValidation.Check(definition), errors);
-        if (errors.Count > 0) return Invalid(context, "Edit check", CheckForm(context, antiforgery, $"/uptime/checks/{id}", Values(form), errors));
+        if (errors.Count > 0) return Invalid(context, "Edit check", CheckForm(context, antiforgery, scope.Project.Name, $"/uptime/checks/{id}", Values(form), errors));
         return store.UpdateCheck(scope.ProjectId, id, definition, time.GetUtcNow()) ? new SeeOther("/uptime") : Results.NotFound();
     }
 
@@ -139,9 +140,9 @@ internal static class UptimeEndpoints
 
     private static Dictionary<string, string?> Values(IFormCollection form) => form.Keys.ToDictionary(k => k, k => (string?)form[k].ToString());
 
-    private static string CheckForm(HttpContext context, IAntiforgery antiforgery, string action, Dictionary<string, string?> v, Dictionary<string, string[]> errors)
+    private static string CheckForm(HttpContext context, IAntiforgery antiforgery, string project, string action, Dictionary<string, string?> v, Dictionary<string, string[]> errors)
     {
-        var html = new Html().Raw("<form method=\"post\" class=\"login\" action=\"").Raw(Html.Attr(action)).Raw("\">");
+        var html = new Html().Raw("<form method=\"post\" class=\"login\" action=\"").Raw(Html.Attr(action)).Raw("\">").Raw(ProjectInput(project));
         if (errors.Count > 0) html.Tag("p", "Please correct the fields marked below.", "error");
         Field(html, "Name", "name", v, errors, "required maxlength=\"200\"");
         Field(html, "URL", "url", v, errors, "required type=\"url\"");
@@ -186,6 +187,27 @@ internal static class UptimeEndpoints
     {
         var tokens = antiforgery.GetAndStoreTokens(context);
         return $"<input type=\"hidden\" name=\"{Html.Attr(tokens.FormFieldName)}\" value=\"{Html.Attr(tokens.RequestToken)}\">";
+    }
+
+    /// <summary>
+    /// The hidden field naming the project a form was rendered for. The selection lives in a cookie shared by every tab, so a
+    /// create form posted after another tab switched project would otherwise land in that other project; see <see cref="WrongProject"/>.
+    /// </summary>
+    internal static string ProjectInput(string project) => $"<input type=\"hidden\" name=\"project\" value=\"{Html.Attr(project)}\">";
+
+    /// <summary>
+    /// Null when the posted form names the project selected now; otherwise a 400 page saying nothing was created. A form without the
+    /// field (rendered before it existed) is refused too: where it was meant to go cannot be known.
+    /// </summary>
+    internal static IResult? WrongProject(HttpContext context, IFormCollection form, ViewScope scope, string retry)
+    {
+        var posted = form["project"].ToString();
+        if (string.Equals(posted, scope.Project.Name, StringComparison.Ordinal)) return null;
+        var message = posted.Length == 0
+            ? $"This form does not say which project it was for, and the dashboard now shows project '{scope.Project.Name}'. Nothing was created."
+            : $"This form was opened for project '{posted}', but the dashboard now shows project '{scope.Project.Name}' (it was switched, perhaps in another tab). Nothing was created.";
+        var body = new Html().Tag("p", message, "error").Raw("<p>").Link(retry, $"Open the form again for '{scope.Project.Name}'").Raw("</p>").ToString();
+        return Layout.Page(context, "Project changed", body, status: StatusCodes.Status400BadRequest);
     }
 
     internal static string DeleteForm(HttpContext context, IAntiforgery antiforgery, string action, string label)

@@ -50,7 +50,7 @@ internal sealed record ViewScope(ProjectRow Project, IReadOnlyList<ProjectRow> P
 
     public long ProjectId => Project.Id;
 
-    /// <summary>False on pages whose data has no environment dimension (security events, uptime, alerts): the form says so.</summary>
+    /// <summary>False on pages whose data has no environment dimension (uptime, alerts): the form says so.</summary>
     public bool UsesEnvironment { get; init; } = true;
 
     public TrafficScope Traffic(string? method = null, string? route = null, string? consumer = null) => new(Environment, method, route, consumer);

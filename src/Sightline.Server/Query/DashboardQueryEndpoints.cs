@@ -39,9 +39,9 @@ internal static class DashboardQueryEndpoints
             if (!Resolve(store, fallback, project, from, to, bucketMinutes, out var p, out var f, out var t, out var b, out var error)) return error;
             return store.GetErrorGroup(p, fingerprint, f, t, b, environment: QueryEndpoints.NullIfEmpty(environment)) is { } detail ? Results.Ok(detail) : Results.Problem(statusCode: 404, title: "No such error group");
         });
-        api.MapGet("/security", (ISightlineStore store, DefaultProject fallback, string? project, string? from, string? to, int? bucketMinutes) =>
+        api.MapGet("/security", (ISightlineStore store, DefaultProject fallback, string? project, string? from, string? to, int? bucketMinutes, string? environment) =>
             Resolve(store, fallback, project, from, to, bucketMinutes, out var p, out var f, out var t, out var b, out var error)
-                ? Results.Ok(store.GetSecurityReport(p, f, t, b)) : error);
+                ? Results.Ok(store.GetSecurityReport(p, f, t, b, QueryEndpoints.NullIfEmpty(environment))) : error);
         api.MapGet("/projects", (ISightlineStore store) => Results.Ok(store.GetProjects()));
         api.MapGet("/ingest-keys", async (ISightlineStore store, Security.IngestKeyService keys, DefaultProject fallback, string? project, CancellationToken ct) =>
             Resolve(store, fallback, project, null, null, null, out var p, out _, out _, out _, out var error) ? Results.Ok(await keys.ListAsync(p, ct)) : error);
@@ -56,12 +56,12 @@ internal static class DashboardQueryEndpoints
         if (!QueryEndpoints.Range(from, to, out f, out t, out error)) return false;
         if (project is { Length: > 0 })
         {
-            if (store.GetProjects().FirstOrDefault(p => p.Name == project) is not { } row)
+            if (store.FindProjectId(project) is not { } id)
             {
                 error = SelectedProject.Unknown(project);
                 return false;
             }
-            projectId = row.Id;
+            projectId = id;
         }
         var span = t - f;
         var minutes = bucketMinutes ?? (span <= TimeSpan.FromHours(2) ? 1 : span <= TimeSpan.FromDays(2) ? 15 : 120);

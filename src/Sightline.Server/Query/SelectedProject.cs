@@ -16,8 +16,8 @@ internal sealed record SelectedProject(long Id, string Name, bool Known = true)
         var fallback = context.RequestServices.GetRequiredService<DefaultProject>();
         var name = context.Request.Query["project"].ToString();
         if (name.Length == 0) return ValueTask.FromResult<SelectedProject?>(new SelectedProject(fallback.Id, fallback.Name));
-        var row = context.RequestServices.GetRequiredService<ISightlineStore>().GetProjects().FirstOrDefault(p => p.Name == name);
-        return ValueTask.FromResult<SelectedProject?>(row is null ? new SelectedProject(0, name, Known: false) : new SelectedProject(row.Id, row.Name));
+        var id = context.RequestServices.GetRequiredService<ISightlineStore>().FindProjectId(name);
+        return ValueTask.FromResult<SelectedProject?>(id is { } known ? new SelectedProject(known, name) : new SelectedProject(0, name, Known: false));
     }
 
     /// <summary>The answer to a request naming a project that does not exist.</summary>

@@ -56,12 +56,17 @@ public partial interface ISightlineStore
     /// <summary>
     /// Refused API-key attempts in [from, to) from the security events: total, the bucket starts,
     /// counts per (bucket, reason) for non-empty buckets, and the top 20 reasons, client IPs
-    /// ("(unknown)" when none) and key prefixes ("(none)" when none), by count descending.
+    /// ("(unknown)" when none) and key prefixes ("(none)" when none), by count descending. With an
+    /// <paramref name="environment"/> (null = all), only the events reported in a batch of that environment; events stored
+    /// before security events carried an environment have none and count only without a filter.
     /// </summary>
-    SecurityReport GetSecurityReport(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket);
+    SecurityReport GetSecurityReport(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, string? environment = null);
 
     /// <summary>Every project by name, with the distinct environments its SDK instances reported (sorted; "" excluded).</summary>
     IReadOnlyList<ProjectRow> GetProjects();
+
+    /// <summary>The id of project <paramref name="name"/> (exact, case-sensitive), or null; one indexed lookup, never creates it.</summary>
+    long? FindProjectId(string name);
 
     /// <summary>
     /// Ingest keys issued before they moved to Sightline.ApiKeys (table <c>ingest_keys</c>, format

@@ -56,8 +56,11 @@ public partial interface ISightlineStore : IDisposable
     /// </summary>
     IReadOnlyList<ConsumerStats> GetConsumers(long projectId, DateTimeOffset from, DateTimeOffset to, string? environment = null);
 
-    /// <summary>Refused API-key attempts, newest first.</summary>
-    IReadOnlyList<SecurityEventRow> GetSecurityEvents(long projectId, int limit = 200);
+    /// <summary>
+    /// Refused API-key attempts, newest first. With an <paramref name="environment"/>, only the events reported in a
+    /// batch of that environment (events stored before security events carried one have none and show only without a filter).
+    /// </summary>
+    IReadOnlyList<SecurityEventRow> GetSecurityEvents(long projectId, int limit = 200, string? environment = null);
 
     /// <summary>SDK instances; silent when no heartbeat came for three intervals.</summary>
     IReadOnlyList<InstanceRow> GetInstances(long projectId, DateTimeOffset now);

@@ -55,6 +55,8 @@ internal static class PostgresMigrations
             CREATE TABLE data_protection_keys (name text PRIMARY KEY, xml text NOT NULL, created bigint NOT NULL);
             """),
         (2, PostgresStore.DashboardMigrationSql),
+        // Security events carry the environment of the batch that reported them (NULL for events stored before).
+        (3, "ALTER TABLE security_events ADD COLUMN environment text;"),
     ];
 
     /// <summary>Applies the migrations this database lacks; returns how many were applied.</summary>

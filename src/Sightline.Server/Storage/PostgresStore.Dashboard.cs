@@ -337,17 +337,18 @@ public sealed partial class PostgresStore
         => counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(n).Select(kv => new AffectedCount(kv.Key, kv.Value)).ToList();
 
     /// <inheritdoc />
-    public SecurityReport GetSecurityReport(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
+    public SecurityReport GetSecurityReport(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, string? environment = null)
     {
         var buckets = new TimeBuckets(from, to, bucket);
         using var connection = _dataSource.OpenConnection();
         var series = new List<SecurityPoint>();
         var reasons = new Dictionary<string, long>(StringComparer.Ordinal);
         using (var query = Command(connection, """
-            SELECT (ts - @start) / @b AS i, reason, count(*) FROM security_events WHERE project_id = @p AND ts >= @from AND ts < @to GROUP BY 1, 2 ORDER BY 1, 2
+            SELECT (ts - @start) / @b AS i, reason, count(*) FROM security_events WHERE project_id = @p AND ts >= @from AND ts < @to AND (@env::text IS NULL OR environment = @env::text) GROUP BY 1, 2 ORDER BY 1, 2
             """))
         {
             query.Parameters.AddWithValue("p", projectId);
+            query.Parameters.Add(new NpgsqlParameter("env", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)environment ?? DBNull.Value });
             query.Parameters.AddWithValue("start", buckets.StartMs);
             query.Parameters.AddWithValue("b", buckets.SizeMs);
             query.Parameters.AddWithValue("from", from.ToUnixTimeMilliseconds());
@@ -366,10 +367,11 @@ public sealed partial class PostgresStore
         {
             // The column is one of two constants of this method; everything else is a parameter.
             using var query = Command(connection, $"""
-                SELECT k, n FROM (SELECT coalesce({column}, @none) AS k, count(*) AS n FROM security_events WHERE project_id = @p AND ts >= @from AND ts < @to
+                SELECT k, n FROM (SELECT coalesce({column}, @none) AS k, count(*) AS n FROM security_events WHERE project_id = @p AND ts >= @from AND ts < @to AND (@env::text IS NULL OR environment = @env::text)
                 GROUP BY 1) AS t ORDER BY n DESC, k COLLATE "C" LIMIT 20
                 """);
             query.Parameters.AddWithValue("p", projectId);
+            query.Parameters.Add(new NpgsqlParameter("env", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)environment ?? DBNull.Value });
             query.Parameters.AddWithValue("none", none);
             query.Parameters.AddWithValue("from", from.ToUnixTimeMilliseconds());
             query.Parameters.AddWithValue("to", to.ToUnixTimeMilliseconds());
@@ -409,6 +411,15 @@ public sealed partial class PostgresStore
                 environments.TryGetValue(id, out var set) ? set.ToList() : []));
         }
         return result;
+    }
+
+    /// <inheritdoc />
+    public long? FindProjectId(string name)
+    {
+        using var connection = _dataSource.OpenConnection();
+        using var query = Command(connection, "SELECT id FROM projects WHERE name = @n");
+        query.Parameters.AddWithValue("n", name);
+        return query.ExecuteScalar() is long id ? id : null;
     }
 
     /// <inheritdoc />

@@ -112,7 +112,7 @@ public sealed partial class PostgresStore
         await UpsertErrorGroupsAsync(connection, tx, projectId, errorGroups, ct).ConfigureAwait(false);
         await UpsertDashboardAsync(connection, tx, projectId, dashboard, ct).ConfigureAwait(false);
         await UpsertInstancesAsync(connection, tx, projectId, instances, ct).ConfigureAwait(false);
-        await InsertSecurityEventsAsync(connection, tx, projectId, batch.SecurityEvents, ct).ConfigureAwait(false);
+        await InsertSecurityEventsAsync(connection, tx, projectId, batch.Service?.Environment, batch.SecurityEvents, ct).ConfigureAwait(false);
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
@@ -311,15 +311,17 @@ public sealed partial class PostgresStore
         await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
     }
 
-    private static async Task InsertSecurityEventsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long projectId, List<SecurityEvent> events, CancellationToken ct)
+    private static async Task InsertSecurityEventsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long projectId, string? environment,
+        List<SecurityEvent> events, CancellationToken ct)
     {
         if (events.Count == 0) return;
         await using var insert = new NpgsqlCommand("""
-            INSERT INTO security_events (id, project_id, ts, kind, reason, key_prefix, client_ip, method, path)
-            SELECT id, @p, ts, k, r, kp, ip, m, pa FROM unnest(@id, @ts, @k, @r, @kp, @ip, @m, @pa) AS u(id, ts, k, r, kp, ip, m, pa)
+            INSERT INTO security_events (id, project_id, ts, kind, reason, key_prefix, client_ip, method, path, environment)
+            SELECT id, @p, ts, k, r, kp, ip, m, pa, @env FROM unnest(@id, @ts, @k, @r, @kp, @ip, @m, @pa) AS u(id, ts, k, r, kp, ip, m, pa)
             ON CONFLICT (id) DO NOTHING
             """, connection, tx);
         insert.Parameters.AddWithValue("p", projectId);
+        insert.Parameters.Add(new NpgsqlParameter("env", NpgsqlDbType.Text) { Value = environment is { Length: > 0 } ? environment : (object)DBNull.Value });
         insert.Parameters.AddWithValue("id", events.Select(e => e.Id).ToArray());
         insert.Parameters.AddWithValue("ts", events.Select(e => e.Timestamp.ToUnixTimeMilliseconds()).ToArray());
         insert.Parameters.AddWithValue("k", events.Select(e => e.Kind).ToArray());

@@ -217,12 +217,16 @@ public sealed partial class PostgresStore
         return result;
     }
 
-    /// <summary>Refused API-key attempts, newest first.</summary>
-    public IReadOnlyList<SecurityEventRow> GetSecurityEvents(long projectId, int limit = 200)
+    /// <inheritdoc />
+    public IReadOnlyList<SecurityEventRow> GetSecurityEvents(long projectId, int limit = 200, string? environment = null)
     {
         using var connection = _dataSource.OpenConnection();
-        using var query = Command(connection, "SELECT ts, kind, reason, key_prefix, client_ip, method, path FROM security_events WHERE project_id = @p ORDER BY ts DESC LIMIT @l");
+        using var query = Command(connection, """
+            SELECT ts, kind, reason, key_prefix, client_ip, method, path FROM security_events
+            WHERE project_id = @p AND (@env::text IS NULL OR environment = @env::text) ORDER BY ts DESC LIMIT @l
+            """);
         query.Parameters.AddWithValue("p", projectId);
+        query.Parameters.Add(new NpgsqlParameter("env", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)environment ?? DBNull.Value });
         query.Parameters.AddWithValue("l", limit);
         using var reader = query.ExecuteReader();
         var result = new List<SecurityEventRow>();

@@ -1,8 +1,22 @@
 namespace Sightline.Server.Storage;
 
-/// <summary>The SQLite schema (version 1), applied idempotently at start-up.</summary>
+/// <summary>
+/// The SQLite schema: <see cref="Sql"/> is version 1, applied idempotently at start-up; <see cref="Upgrades"/> then
+/// bring any file (new, or written by an older server) to the current version in place, each in its own write
+/// transaction with the new version number in <c>schema_version</c>.
+/// </summary>
 internal static class Schema
 {
+    /// <summary>The current schema version.</summary>
+    public static int Version => Upgrades[^1].Version;
+
+    /// <summary>Upgrades past version 1, in order. Append only: never edit a shipped one.</summary>
+    public static readonly IReadOnlyList<(int Version, string Sql)> Upgrades =
+    [
+        // Security events carry the environment of the batch that reported them (NULL for events stored before).
+        (2, "ALTER TABLE security_events ADD COLUMN environment TEXT;"),
+    ];
+
     public const string Sql = """
         PRAGMA journal_mode = WAL;
         PRAGMA synchronous = NORMAL;

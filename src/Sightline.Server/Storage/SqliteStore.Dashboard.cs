@@ -328,17 +328,18 @@ public sealed partial class SqliteStore
         => counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).Take(n).Select(kv => new AffectedCount(kv.Key, kv.Value)).ToList();
 
     /// <inheritdoc />
-    public SecurityReport GetSecurityReport(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket)
+    public SecurityReport GetSecurityReport(long projectId, DateTimeOffset from, DateTimeOffset to, TimeSpan bucket, string? environment = null)
     {
         var buckets = new TimeBuckets(from, to, bucket);
         using var connection = Open();
         var series = new List<SecurityPoint>();
         var reasons = new Dictionary<string, long>(StringComparer.Ordinal);
         using (var query = Command(connection, """
-            SELECT (ts - $start) / $b, reason, COUNT(*) FROM security_events WHERE project_id = $p AND ts >= $from AND ts < $to GROUP BY 1, 2 ORDER BY 1, 2
+            SELECT (ts - $start) / $b, reason, COUNT(*) FROM security_events WHERE project_id = $p AND ts >= $from AND ts < $to AND ($env IS NULL OR environment = $env) GROUP BY 1, 2 ORDER BY 1, 2
             """))
         {
             query.Parameters.AddWithValue("$p", projectId);
+            query.Parameters.AddWithValue("$env", (object?)environment ?? DBNull.Value);
             query.Parameters.AddWithValue("$start", buckets.StartMs);
             query.Parameters.AddWithValue("$b", buckets.SizeMs);
             query.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
@@ -356,10 +357,11 @@ public sealed partial class SqliteStore
         List<AffectedCount> TopOf(string column, string none)
         {
             using var query = Command(connection, $"""
-                SELECT COALESCE({column}, $none), COUNT(*) FROM security_events WHERE project_id = $p AND ts >= $from AND ts < $to
+                SELECT COALESCE({column}, $none), COUNT(*) FROM security_events WHERE project_id = $p AND ts >= $from AND ts < $to AND ($env IS NULL OR environment = $env)
                 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 20
                 """);
             query.Parameters.AddWithValue("$p", projectId);
+            query.Parameters.AddWithValue("$env", (object?)environment ?? DBNull.Value);
             query.Parameters.AddWithValue("$none", none);
             query.Parameters.AddWithValue("$from", from.ToUnixTimeMilliseconds());
             query.Parameters.AddWithValue("$to", to.ToUnixTimeMilliseconds());
@@ -399,6 +401,15 @@ public sealed partial class SqliteStore
                 environments.TryGetValue(id, out var set) ? set.ToList() : []));
         }
         return result;
+    }
+
+    /// <inheritdoc />
+    public long? FindProjectId(string name)
+    {
+        using var connection = Open();
+        using var query = Command(connection, "SELECT id FROM projects WHERE name = $n");
+        query.Parameters.AddWithValue("$n", name);
+        return query.ExecuteScalar() is long id ? id : null;
     }
 
     /// <inheritdoc />

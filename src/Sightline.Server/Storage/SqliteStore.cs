@@ -31,7 +31,31 @@ public sealed partial class SqliteStore : ISightlineStore
         _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Cache = SqliteCacheMode.Private, Pooling = true }.ToString();
         using var connection = Open();
         Execute(connection, Schema.Sql);
+        Upgrade(connection);
         Execute(connection, DashboardSchemaSql);
+    }
+
+    /// <summary>
+    /// Applies the <see cref="Schema.Upgrades"/> the file lacks. Each runs in a write (IMMEDIATE) transaction that
+    /// re-reads the version first, so two servers opening one file at once apply it once.
+    /// </summary>
+    private static void Upgrade(SqliteConnection connection)
+    {
+        foreach (var (version, sql) in Schema.Upgrades)
+        {
+            using var tx = connection.BeginTransaction(deferred: false);
+            using (var current = Command(connection, "SELECT MAX(version) FROM schema_version", tx))
+            {
+                if ((long)current.ExecuteScalar()! >= version) { tx.Commit(); continue; }
+            }
+            Execute(connection, sql, tx);
+            using (var set = Command(connection, "UPDATE schema_version SET version = $v", tx))
+            {
+                set.Parameters.AddWithValue("$v", version);
+                set.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
     }
 
     /// <summary>Writers waiting for the single writer (for backpressure).</summary>
@@ -247,12 +271,14 @@ public sealed partial class SqliteStore : ISightlineStore
             foreach (var route in heartbeat.Routes ?? [])
                 UpsertEndpoint(connection, tx, projectId, route.Method, route.Template, "inventory", now);
         }
+        var securityEnvironment = batch.Service?.Environment is { Length: > 0 } env ? env : null;
         foreach (var e in batch.SecurityEvents)
         {
             using var insert = Command(connection, """
-                INSERT OR IGNORE INTO security_events (id, project_id, ts, kind, reason, key_prefix, client_ip, method, path)
-                VALUES ($id, $p, $ts, $k, $r, $kp, $ip, $m, $path)
+                INSERT OR IGNORE INTO security_events (id, project_id, ts, kind, reason, key_prefix, client_ip, method, path, environment)
+                VALUES ($id, $p, $ts, $k, $r, $kp, $ip, $m, $path, $env)
                 """, tx);
+            insert.Parameters.AddWithValue("$env", (object?)securityEnvironment ?? DBNull.Value);
             insert.Parameters.AddWithValue("$id", e.Id.ToString());
             insert.Parameters.AddWithValue("$p", projectId);
             insert.Parameters.AddWithValue("$ts", e.Timestamp.ToUnixTimeMilliseconds());
@@ -640,12 +666,16 @@ public sealed partial class SqliteStore : ISightlineStore
         return result;
     }
 
-    /// <summary>Refused API-key attempts, newest first.</summary>
-    public IReadOnlyList<SecurityEventRow> GetSecurityEvents(long projectId, int limit = 200)
+    /// <inheritdoc />
+    public IReadOnlyList<SecurityEventRow> GetSecurityEvents(long projectId, int limit = 200, string? environment = null)
     {
         using var connection = Open();
-        using var query = Command(connection, "SELECT ts, kind, reason, key_prefix, client_ip, method, path FROM security_events WHERE project_id = $p ORDER BY ts DESC LIMIT $l");
+        using var query = Command(connection, """
+            SELECT ts, kind, reason, key_prefix, client_ip, method, path FROM security_events
+            WHERE project_id = $p AND ($env IS NULL OR environment = $env) ORDER BY ts DESC LIMIT $l
+            """);
         query.Parameters.AddWithValue("$p", projectId);
+        query.Parameters.AddWithValue("$env", (object?)environment ?? DBNull.Value);
         query.Parameters.AddWithValue("$l", limit);
         using var reader = query.ExecuteReader();
         var result = new List<SecurityEventRow>();
