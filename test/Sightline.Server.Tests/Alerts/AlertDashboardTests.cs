@@ -23,8 +23,9 @@ public sealed class AlertDashboardTests : IAsyncLifetime
 
     private async Task<HttpResponseMessage> PostFormAsync(string action, IEnumerable<KeyValuePair<string, string>> fields)
     {
-        var token = MonitoringServer.Token(await _client.GetStringAsync("/alerts"));
-        return await _client.PostAsync(action, new FormUrlEncodedContent(fields.Append(new("__RequestVerificationToken", token))));
+        var page = await _client.GetStringAsync("/alerts");
+        return await _client.PostAsync(action, new FormUrlEncodedContent(fields.Append(new("__RequestVerificationToken", MonitoringServer.Token(page)))
+            .Append(new("project", MonitoringServer.FormProject(page)))));
     }
 
     [Fact]

@@ -50,6 +50,12 @@ internal sealed partial class MonitoringServer : IAsyncDisposable
 
     public static string Token(string page) => TokenPattern().Match(page).Groups[1].Value;
 
+    /// <summary>The project a page's create form was rendered for (its hidden <c>project</c> field), as a browser would post it.</summary>
+    public static string FormProject(string page) => System.Net.WebUtility.HtmlDecode(ProjectPattern().Match(page).Groups[1].Value);
+
+    [GeneratedRegex("<input type=\"hidden\" name=\"project\" value=\"([^\"]*)\">")]
+    private static partial Regex ProjectPattern();
+
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
     private static partial Regex TokenPattern();
 

@@ -38,7 +38,9 @@ public sealed partial class MultiProjectMonitoringTests
 
     internal static async Task<HttpResponseMessage> PostAsync(HttpClient client, string page, string action, Dictionary<string, string> fields)
     {
-        fields["__RequestVerificationToken"] = MonitoringServer.Token(await client.GetStringAsync(page));
+        var html = await client.GetStringAsync(page);
+        fields["__RequestVerificationToken"] = MonitoringServer.Token(html);
+        if (MonitoringServer.FormProject(html) is { Length: > 0 } project) fields.TryAdd("project", project); // as a browser posts a create form
         return await client.PostAsync(action, new FormUrlEncodedContent(fields));
     }
 
@@ -198,6 +200,64 @@ public sealed partial class MultiProjectMonitoringTests
         await ChooseProjectAsync(client, "alpha");
         Assert.Contains("alpha-check", await client.GetStringAsync("/uptime"), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/uptime/checks/{alphaCheck}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task CreateForms_ProjectSwitchedInAnotherTab_RefusedAndNothingCreated()
+    {
+        await using var server = await MonitoringServer.StartAsync("--Sightline:Monitoring:Enabled=false");
+        using var client = await server.SignedInClientAsync();
+        await CreateProjectWithKeyAsync(client, "alpha");
+        await CreateProjectWithKeyAsync(client, "beta");
+        var ids = server.Service<ISightlineStore>().GetProjects().ToDictionary(p => p.Name, p => p.Id);
+        var monitoring = server.Service<IMonitoringStore>();
+
+        // Tab 1 opens the create forms while beta is selected; tab 2 then switches the (shared) selection to alpha; tab 1 submits.
+        await ChooseProjectAsync(client, "beta");
+        var checkPage = await client.GetStringAsync("/uptime/checks/new");
+        var alertsPage = await client.GetStringAsync("/alerts");
+        Assert.Equal("beta", MonitoringServer.FormProject(checkPage));
+        Assert.Equal("beta", MonitoringServer.FormProject(alertsPage));
+        await ChooseProjectAsync(client, "alpha");
+
+        async Task<HttpResponseMessage> Submit(string page, string action, Dictionary<string, string> fields)
+        {
+            fields["__RequestVerificationToken"] = MonitoringServer.Token(page);
+            fields["project"] = MonitoringServer.FormProject(page);
+            return await client.PostAsync(action, new FormUrlEncodedContent(fields));
+        }
+        var check = await Submit(checkPage, "/uptime/checks", new()
+        {
+            ["name"] = "meant-for-beta", ["url"] = "http://127.0.0.1:9/b", ["method"] = "GET", ["expectedStatus"] = "200", ["timeoutMs"] = "1000",
+            ["intervalSeconds"] = "60", ["failureThreshold"] = "3", ["enabled"] = "true",
+        });
+        var rule = await Submit(alertsPage, "/alerts/rules", new() { ["name"] = "meant-for-beta", ["kind"] = "app_down", ["windowMinutes"] = "5", ["enabled"] = "true" });
+        var channel = await Submit(alertsPage, "/alerts/channels", new() { ["name"] = "meant-for-beta", ["kind"] = "webhook", ["url"] = "http://127.0.0.1:9/hook" });
+
+        foreach (var response in new[] { check, rule, channel })
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var body = System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+            Assert.Contains("This form was opened for project 'beta', but the dashboard now shows project 'alpha'", body, StringComparison.Ordinal);
+            Assert.Contains("Nothing was created.", body, StringComparison.Ordinal);
+        }
+        foreach (var project in new[] { "alpha", "beta" })
+        {
+            Assert.Empty(monitoring.GetChecks(ids[project]));
+            Assert.Empty(monitoring.GetRules(ids[project]));
+            Assert.Empty(monitoring.GetChannels(ids[project]));
+        }
+
+        // A create form that names no project is refused the same way; one reloaded in alpha's scope creates in alpha.
+        var bare = await client.PostAsync("/alerts/channels", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = MonitoringServer.Token(alertsPage), ["name"] = "no-project", ["kind"] = "webhook", ["url"] = "http://127.0.0.1:9/hook",
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, bare.StatusCode);
+        Assert.Empty(monitoring.GetChannels(ids["alpha"]));
+        Assert.Equal(HttpStatusCode.SeeOther, (await Submit(await client.GetStringAsync("/alerts"), "/alerts/channels",
+            new() { ["name"] = "alpha-hook", ["kind"] = "webhook", ["url"] = "http://127.0.0.1:9/hook" })).StatusCode);
+        Assert.Equal("alpha-hook", Assert.Single(monitoring.GetChannels(ids["alpha"])).Name);
     }
 
     private static async Task Until(Func<bool> condition, string what, int seconds = 20)

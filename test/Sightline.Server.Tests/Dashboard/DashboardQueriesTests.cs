@@ -104,6 +104,17 @@ public sealed class DashboardQueriesTests : IAsyncLifetime
         Assert.Equal([("sk_live_ab", 2L), ("(none)", 1L), ("sk_live_cd", 1L)], Top(report.GetProperty("keyPrefixes")));
         Assert.Equal(4, report.GetProperty("series").EnumerateArray().Sum(p => p.GetProperty("count").GetInt64()));
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/v1/security?bucketMinutes=0")).StatusCode);
+
+        await _server.PostBatchAsync(new IngestBatch
+        {
+            Service = new ServiceInfo { Name = "orders", Instance = "p-1", Environment = "prod" },
+            SecurityEvents = [E("ip_not_allowed", "10.0.0.3", "sk_live_ef", 4), E("ip_not_allowed", "10.0.0.3", "sk_live_ef", 5)],
+        });
+        Assert.Equal(6, (await client.GetFromJsonAsync<JsonElement>("/api/v1/security?bucketMinutes=5")).GetProperty("total").GetInt64());
+        var prod = await client.GetFromJsonAsync<JsonElement>("/api/v1/security?bucketMinutes=5&environment=prod");
+        Assert.Equal(2, prod.GetProperty("total").GetInt64());
+        Assert.Equal([("10.0.0.3", 2L)], Top(prod.GetProperty("clientIps")));
+        Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/v1/security?bucketMinutes=5&environment=staging")).GetProperty("total").GetInt64());
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/v1/traffic?from=2020-01-01T00:00:00Z&bucketMinutes=1")).StatusCode);
     }
 

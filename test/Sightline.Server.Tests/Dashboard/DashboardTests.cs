@@ -93,7 +93,7 @@ public sealed class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task EnvironmentChosen_RequestsConsumersAndErrorsPagesShowOnlyThatEnvironment()
+    public async Task EnvironmentChosen_RequestsConsumersErrorsAndSecurityPagesShowOnlyThatEnvironment()
     {
         RequestRecord Failing(string path, string consumer, string type)
         {
@@ -113,6 +113,7 @@ public sealed class DashboardTests : IAsyncLifetime
             Assert.True((await _server.PostBatchAsync(new IngestBatch
             {
                 Service = service, Records = [Failing("/path-" + name, "consumer-" + name, "Error" + name)], Metrics = [Traffic("consumer-" + name)],
+                SecurityEvents = [new SecurityEvent { Id = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow.AddSeconds(-5), Reason = "revoked", KeyPrefix = "sk_" + name, ClientIp = "10.0.0.9" }],
                 Heartbeats = [new Heartbeat { Id = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, IntervalSeconds = 60, Service = service }],
             })).IsSuccessStatusCode);
         }
@@ -123,13 +124,25 @@ public sealed class DashboardTests : IAsyncLifetime
             ["__RequestVerificationToken"] = token, ["project"] = "default", ["environment"] = "staging", ["range"] = "1h", ["back"] = "/",
         }));
 
-        foreach (var path in new[] { "/requests", "/consumers", "/errors" })
+        // A refused attempt stored before security events carried an environment (none): shown only under all environments.
+        await _server.PostBatchAsync(new IngestBatch { SecurityEvents = [new SecurityEvent { Id = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow.AddSeconds(-5), Reason = "unknown", KeyPrefix = "sk_noenv" }] });
+
+        foreach (var path in new[] { "/requests", "/consumers", "/errors", "/security" })
         {
             var html = await client.GetStringAsync(path);
             Assert.Contains("stagingonly", html, StringComparison.Ordinal);
             Assert.DoesNotContain("prodonly", html, StringComparison.Ordinal);
             Assert.DoesNotContain("not applied here", html, StringComparison.Ordinal);
         }
-        Assert.Contains("not applied here", await client.GetStringAsync("/security"), StringComparison.Ordinal); // security events carry no environment
+        var security = await client.GetStringAsync("/security");
+        Assert.DoesNotContain("sk_noenv", security, StringComparison.Ordinal);
+        Assert.Contains("appear only under all environments", security, StringComparison.Ordinal);
+
+        await client.PostAsync("/scope", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token, ["project"] = "default", ["environment"] = "", ["range"] = "1h", ["back"] = "/",
+        }));
+        var all = await client.GetStringAsync("/security");
+        foreach (var prefix in new[] { "sk_prodonly", "sk_stagingonly", "sk_noenv" }) Assert.Contains(prefix, all, StringComparison.Ordinal);
     }
 }

@@ -62,6 +62,38 @@ public sealed class PostgresStoreTests : IDisposable
     }
 
     [StoreFact]
+    public async Task Migration3_DatabaseAtVersion2_GainsSecurityEnvironment_OldEventsOnlyUnfiltered()
+    {
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        using (var connection = new NpgsqlConnection(ConnectionString))
+        {
+            connection.Open();
+            // A database as a server with migrations 1 and 2 left it, holding one refused attempt.
+            var setup = "CREATE TABLE schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());"
+                + string.Concat(PostgresMigrations.All.Where(m => m.Version <= 2).Select(m => m.Sql + $";INSERT INTO schema_migrations (version) VALUES ({m.Version});"))
+                + "INSERT INTO projects (name, created) VALUES ('default', 0);"
+                + "INSERT INTO security_events (id, project_id, ts, kind, reason, key_prefix) SELECT gen_random_uuid(), id, @ts, 'apikey.refused', 'revoked', 'sk_old' FROM projects;";
+            using var command = new NpgsqlCommand(setup, connection);
+            command.Parameters.AddWithValue("ts", at.ToUnixTimeMilliseconds());
+            command.ExecuteNonQuery();
+        }
+
+        using var store = new PostgresStore(ConnectionString);
+        Assert.Equal(PostgresMigrations.All[^1].Version, Scalar("SELECT max(version) FROM schema_migrations"));
+        var project = store.EnsureProject("default").Id;
+        await store.StoreAsync(project, new IngestBatch
+        {
+            Service = new ServiceInfo { Name = "orders", Instance = "i-1", Environment = "prod" },
+            SecurityEvents = [new SecurityEvent { Id = Guid.NewGuid(), Timestamp = at.AddSeconds(1), Reason = "invalid", KeyPrefix = "sk_new" }],
+        }, CancellationToken.None);
+
+        Assert.Equal(["invalid", "revoked"], store.GetSecurityEvents(project).Select(e => e.Reason));
+        Assert.Equal(["invalid"], store.GetSecurityEvents(project, environment: "prod").Select(e => e.Reason));
+        Assert.Equal(2, store.GetSecurityReport(project, at.AddMinutes(-1), at.AddMinutes(1), TimeSpan.FromMinutes(1)).Total);
+        Assert.Equal(1, store.GetSecurityReport(project, at.AddMinutes(-1), at.AddMinutes(1), TimeSpan.FromMinutes(1), "prod").Total);
+    }
+
+    [StoreFact]
     public void Start_UnreachableServer_FailsWithNpgsqlError()
     {
         var unreachable = new NpgsqlConnectionStringBuilder(ConnectionString) { Port = 1, Timeout = 2 }.ToString();

@@ -113,4 +113,48 @@ public abstract partial class StoreContractTests
         Assert.Equal(["/users/3", "/users/2"], prod.Samples.Select(s => s.Path));
         Assert.Equal(0, Store.GetErrorGroup(project, "fp-staging-only", Window.From, Window.To, s_bucket, environment: "prod")!.CountInRange);
     }
+
+    [StoreFact]
+    public async Task SecurityEvents_EnvironmentFilter_SelectsTheBatchEnvironment_UnknownOnlyUnfiltered()
+    {
+        var project = NewProject();
+        SecurityEvent E(string reason, string ip, int seconds) => new() { Id = Guid.NewGuid(), Timestamp = s_minute.AddSeconds(seconds), Reason = reason, ClientIp = ip, KeyPrefix = "sk_" + reason };
+        await Store.StoreAsync(project, new IngestBatch
+        {
+            Service = new ServiceInfo { Name = "orders", Instance = "p-1", Environment = "prod" }, SecurityEvents = [E("revoked", "10.0.0.1", 0), E("revoked", "10.0.0.1", 1)],
+        }, CancellationToken.None);
+        await Store.StoreAsync(project, new IngestBatch
+        {
+            Service = new ServiceInfo { Name = "orders", Instance = "s-1", Environment = "staging" }, SecurityEvents = [E("invalid", "10.0.0.2", 2)],
+        }, CancellationToken.None);
+        await Store.StoreAsync(project, new IngestBatch { SecurityEvents = [E("missing", "10.0.0.3", 3)] }, CancellationToken.None); // no service: no environment
+        var (from, to) = (s_minute.AddMinutes(-2), s_minute.AddMinutes(3));
+
+        var prod = Store.GetSecurityReport(project, from, to, TimeSpan.FromMinutes(1), "prod");
+        Assert.Equal(2, prod.Total);
+        Assert.Equal([new AffectedCount("revoked", 2)], prod.Reasons);
+        Assert.Equal([new AffectedCount("10.0.0.1", 2)], prod.ClientIps);
+        Assert.Equal([new AffectedCount("sk_revoked", 2)], prod.KeyPrefixes);
+        Assert.Equal(2, prod.Series.Sum(p => p.Count));
+        var staging = Store.GetSecurityReport(project, from, to, TimeSpan.FromMinutes(1), "staging");
+        Assert.Equal((1L, "invalid", "10.0.0.2"), (staging.Total, staging.Reasons.Single().Key, staging.ClientIps.Single().Key));
+        Assert.Equal(0, Store.GetSecurityReport(project, from, to, TimeSpan.FromMinutes(1), "qa").Total);
+        Assert.Equal(4, Store.GetSecurityReport(project, from, to, TimeSpan.FromMinutes(1)).Total); // all environments, the unknown one included
+
+        Assert.Equal(["revoked", "revoked"], Store.GetSecurityEvents(project, environment: "prod").Select(e => e.Reason));
+        Assert.Equal(["invalid"], Store.GetSecurityEvents(project, environment: "staging").Select(e => e.Reason));
+        Assert.Equal(["missing", "invalid", "revoked", "revoked"], Store.GetSecurityEvents(project).Select(e => e.Reason));
+        Assert.Equal(["revoked"], Store.GetSecurityEvents(project, 1, "prod").Select(e => e.Reason));
+    }
+
+    [StoreFact]
+    public void FindProjectId_ExactNameOnly_NeverCreates()
+    {
+        var name = "p-" + Guid.NewGuid().ToString("n");
+        Assert.Null(Store.FindProjectId(name));
+        var id = Store.EnsureProject(name).Id;
+        Assert.Equal(id, Store.FindProjectId(name));
+        Assert.Null(Store.FindProjectId(name.ToUpperInvariant()));
+        Assert.Null(Store.FindProjectId("p-" + Guid.NewGuid().ToString("n")));
+    }
 }

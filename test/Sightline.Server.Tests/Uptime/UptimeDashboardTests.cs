@@ -25,8 +25,9 @@ public sealed class UptimeDashboardTests : IAsyncLifetime
 
     private async Task<HttpResponseMessage> PostFormAsync(string page, string action, Dictionary<string, string> fields, bool withToken = true)
     {
-        var token = MonitoringServer.Token(await _client.GetStringAsync(page));
-        if (withToken) fields["__RequestVerificationToken"] = token;
+        var html = await _client.GetStringAsync(page);
+        if (withToken) fields["__RequestVerificationToken"] = MonitoringServer.Token(html);
+        fields.TryAdd("project", MonitoringServer.FormProject(html));
         return await _client.PostAsync(action, new FormUrlEncodedContent(fields));
     }
 
