@@ -36,7 +36,8 @@ internal static class QueryEndpoints
         api.MapGet("/errors", (ISightlineStore store, SelectedProject project) => Results.Ok(store.GetErrorGroups(project.Id)));
         api.MapGet("/consumers", (ISightlineStore store, SelectedProject project, string? from, string? to, string? environment) =>
             Range(from, to, out var f, out var t, out var error) ? Results.Ok(store.GetConsumers(project.Id, f, t, NullIfEmpty(environment))) : error);
-        api.MapGet("/security-events", (ISightlineStore store, SelectedProject project) => Results.Ok(store.GetSecurityEvents(project.Id)));
+        api.MapGet("/security-events", (ISightlineStore store, SelectedProject project, string? environment) =>
+            Results.Ok(store.GetSecurityEvents(project.Id, environment: NullIfEmpty(environment))));
         api.MapGet("/instances", (ISightlineStore store, SelectedProject project, TimeProvider time) => Results.Ok(store.GetInstances(project.Id, time.GetUtcNow())));
     }
 

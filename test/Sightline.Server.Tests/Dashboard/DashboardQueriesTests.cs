@@ -115,6 +115,8 @@ public sealed class DashboardQueriesTests : IAsyncLifetime
         Assert.Equal(2, prod.GetProperty("total").GetInt64());
         Assert.Equal([("10.0.0.3", 2L)], Top(prod.GetProperty("clientIps")));
         Assert.Equal(0, (await client.GetFromJsonAsync<JsonElement>("/api/v1/security?bucketMinutes=5&environment=staging")).GetProperty("total").GetInt64());
+        Assert.Equal(6, (await client.GetFromJsonAsync<JsonElement>("/api/v1/security-events")).GetArrayLength());
+        Assert.Equal(2, (await client.GetFromJsonAsync<JsonElement>("/api/v1/security-events?environment=prod")).GetArrayLength());
         Assert.Equal(HttpStatusCode.BadRequest, (await client.GetAsync("/api/v1/traffic?from=2020-01-01T00:00:00Z&bucketMinutes=1")).StatusCode);
     }
 
