@@ -34,6 +34,26 @@ public sealed class ScopeTests(EndToEndFixture fixture)
     }
 
     [Fact]
+    public async Task Environment_NarrowsSecurityPageToTheRefusalsReportedThere()
+    {
+        var page = await fixture.SignedInPageAsync();
+        await page.GotoAsync("/security");
+        await ApplyAsync(page, environment: "staging"); // the test app that refuses keys reports as staging
+        var staging = await page.InnerTextAsync("main");
+        await ApplyAsync(page, environment: "production");
+        var production = await page.InnerTextAsync("main");
+        var label = await page.InnerTextAsync("form.scope");
+        await ApplyAsync(page, environment: "");
+
+        Assert.Contains("Refused attempts\n3", staging, StringComparison.Ordinal);
+        Assert.Contains("Refused attempts\n0", production, StringComparison.Ordinal);
+        Assert.Contains("No refused attempts in this range.", production, StringComparison.Ordinal);
+        Assert.DoesNotContain("not applied here", label, StringComparison.Ordinal);
+        Assert.Contains("Refused attempts\n3", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Project_NewProjectHasItsOwnEmptyDataAndKeys()
     {
         var page = await fixture.SignedInPageAsync();
