@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Sightline.EndToEnd.Tests.Dashboard;
 
 /// <summary>The project / environment / range form at the top of each page, used in the browser.</summary>
@@ -51,6 +53,44 @@ public sealed class ScopeTests(EndToEndFixture fixture)
         Assert.DoesNotContain("not applied here", label, StringComparison.Ordinal);
         Assert.Contains("Refused attempts\n3", await page.InnerTextAsync("main"), StringComparison.Ordinal);
         await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task UptimeCreateForm_ProjectSwitchedInAnotherTab_RefusedThenCreatedAfterReload()
+    {
+        var first = await fixture.SignedInPageAsync();
+        var name = "tabs" + Guid.NewGuid().ToString("n")[..8];
+        await first.GotoAsync("/settings");
+        await first.FillAsync("form[action='/settings/projects'] input[name=name]", name);
+        await EndToEndFixture.ClickAndWaitAsync(first, "form[action='/settings/projects'] button");
+        await ApplyAsync(first, project: name);
+        async Task FillCheckAsync()
+        {
+            await first.GotoAsync("/uptime/checks/new");
+            await first.FillAsync("form.login input[name=name]", "meant-for-" + name);
+            await first.FillAsync("form.login input[name=url]", "http://127.0.0.1:9/tabs");
+        }
+        await FillCheckAsync();
+
+        var second = await first.Context.NewPageAsync(); // another tab: same cookies, so the same project selection
+        await second.GotoAsync("/uptime");
+        var defaultProject = fixture.Server.Services.GetRequiredService<Sightline.Server.Hosting.DefaultProject>().Name;
+        await ApplyAsync(second, project: defaultProject);
+        await EndToEndFixture.ClickAndWaitAsync(first, "form.login button[type=submit]");
+        var refused = await first.InnerTextAsync("main");
+        await second.GotoAsync("/uptime");
+        var defaultUptime = await second.InnerTextAsync("main");
+
+        Assert.Contains($"This form was opened for project '{name}', but the dashboard now shows project '{defaultProject}'", refused, StringComparison.Ordinal);
+        Assert.Contains("Nothing was created.", refused, StringComparison.Ordinal);
+        Assert.DoesNotContain("meant-for-", defaultUptime, StringComparison.Ordinal);
+
+        await ApplyAsync(second, project: name);
+        await FillCheckAsync(); // reloaded in the project now selected: created there
+        await EndToEndFixture.ClickAndWaitAsync(first, "form.login button[type=submit]");
+        Assert.EndsWith("/uptime", first.Url, StringComparison.Ordinal);
+        Assert.Contains("meant-for-" + name, await first.InnerTextAsync("main"), StringComparison.Ordinal);
+        await first.Context.CloseAsync();
     }
 
     [Fact]
