@@ -10,6 +10,7 @@
 # Prints: mode: <name> rps: <n> ratio_vs_bare: <x.xx> p99_ms: <n> cpu_us_per_req: <n>
 # cpu_us_per_req is the app process's CPU time per request minus bare's.
 # Usage: bench/load.sh [seconds-per-mode=10] [connections=32]   (SINK=server to ship to a real Sightline server)
+# A/B: BASE_DLL=/tmp/base-build/Sightline.Samples.Orders.dll MODES="bare full full:base" runs "full" with both builds.
 # Environment: ROUNDS (default 3), MODES (default all five), WARMUP seconds before each measurement
 # (default 20: tiered JIT compilation (with PGO re-compilation) on a busy 2-core machine takes 10-25 s to settle, and
 # a shorter warm-up measures the JIT, not the SDK).
@@ -83,7 +84,7 @@ results="$work/results.txt"
 run_mode() {   # one measurement: appends "name rps p99_ms cpu_us_per_req" to $results
   local name=$1 mode=$2 endpoint=$3
   Sightline__ApiKey="$key" Sightline__Endpoint="$endpoint" Sightline__SpoolDirectory="$work/spool-$name" \
-    dotnet "$app_dll" --urls http://127.0.0.1:$APP_PORT --mode "$mode" >"$work/app-$name.log" 2>&1 &
+    dotnet "${run_dll:-$app_dll}" --urls http://127.0.0.1:$APP_PORT --mode "$mode" >"$work/app-$name.log" 2>&1 &
   app_pid=$!
   for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:$APP_PORT/bench/hello && break; sleep 0.2; done
   wrk -t2 -c"$CONNECTIONS" -d"${WARMUP:-20}s" -s "$work/post.lua" http://127.0.0.1:$APP_PORT/bench/echo >/dev/null   # warm-up (JIT tiers, pools)
@@ -102,9 +103,12 @@ run_mode() {   # one measurement: appends "name rps p99_ms cpu_us_per_req" to $r
 # is reported; ratios and CPU are against bare's median from the same run.
 for round in $(seq "${ROUNDS:-3}"); do
   for mode in ${MODES:-bare metrics records full full-server-down apikey}; do
-    case $mode in
+    # "<mode>:base" runs <mode> with the sample app at $BASE_DLL (a build of another commit), for A/B runs.
+    run_dll=""; m=$mode
+    if [[ $mode == *:base ]]; then run_dll=${BASE_DLL:?set BASE_DLL to another build of Sightline.Samples.Orders.dll}; m=${mode%:base}; fi
+    case $m in
       full-server-down) run_mode "$mode" full http://127.0.0.1:9 ;;
-      *) run_mode "$mode" "$mode" http://127.0.0.1:$SINK_PORT ;;
+      *) run_mode "$mode" "$m" http://127.0.0.1:$SINK_PORT ;;
     esac
   done
 done

@@ -11,7 +11,7 @@ internal sealed class HeaderList
 {
     private string[] _pairs;
 
-    public HeaderList(int capacity) => _pairs = ArrayPool<string>.Shared.Rent(Math.Max(2, capacity * 2));
+    public HeaderList(int capacity) => _pairs = CapturePool<string>.Shared.Rent(Math.Max(2, capacity * 2));
 
     public int Count { get; private set; }
 
@@ -23,9 +23,9 @@ internal sealed class HeaderList
     {
         if ((Count * 2) + 2 > _pairs.Length)
         {
-            var next = ArrayPool<string>.Shared.Rent(_pairs.Length * 2);
+            var next = CapturePool<string>.Shared.Rent(_pairs.Length * 2);
             _pairs.AsSpan(0, Count * 2).CopyTo(next);
-            ArrayPool<string>.Shared.Return(_pairs, clearArray: true);
+            CapturePool<string>.Shared.Return(_pairs, clearArray: true);
             _pairs = next;
         }
         _pairs[Count * 2] = name;
@@ -35,7 +35,7 @@ internal sealed class HeaderList
 
     public void Release()
     {
-        ArrayPool<string>.Shared.Return(_pairs, clearArray: true);
+        CapturePool<string>.Shared.Return(_pairs, clearArray: true);
         _pairs = [];
         Count = 0;
     }

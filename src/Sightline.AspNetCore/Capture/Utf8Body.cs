@@ -72,11 +72,11 @@ internal sealed class Utf8Body : IBufferWriter<byte>
     {
         sizeHint = Math.Max(sizeHint, 1);
         if (_buffer is not null && _buffer.Length - _length >= sizeHint) return;
-        var next = ArrayPool<byte>.Shared.Rent(Math.Max(_length + sizeHint, Math.Max(1024, (_buffer?.Length ?? 0) * 2)));
+        var next = CapturePool<byte>.Shared.Rent(Math.Max(_length + sizeHint, Math.Max(1024, (_buffer?.Length ?? 0) * 2)));
         if (_buffer is not null)
         {
             _buffer.AsSpan(0, _length).CopyTo(next);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            CapturePool<byte>.Shared.Return(_buffer);
         }
         _buffer = next;
     }
@@ -87,6 +87,6 @@ internal sealed class Utf8Body : IBufferWriter<byte>
         var buffer = _buffer;
         _buffer = null;
         _length = 0;
-        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer is not null) CapturePool<byte>.Shared.Return(buffer);
     }
 }

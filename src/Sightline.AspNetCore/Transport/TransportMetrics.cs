@@ -18,6 +18,9 @@ internal sealed class TransportMetrics : IDisposable
         SpoolDropped = _meter.CreateCounter<long>("sightline.sdk.batches.spool_dropped", "{batch}", "Spooled batches dropped (size, age or attempt bounds).");
     }
 
+    /// <summary>This instance's meter: every <see cref="TransportMetrics"/> (one per host) has its own, so a listener can tell hosts apart.</summary>
+    internal Meter Meter => _meter;
+
     public Counter<long> Queued { get; }
     public Counter<long> Sent { get; }
     public Counter<long> Dropped { get; }

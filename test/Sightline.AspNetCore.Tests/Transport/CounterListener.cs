@@ -1,19 +1,24 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Sightline.AspNetCore.Transport;
 
 namespace Sightline.AspNetCore.Tests.Transport;
 
-/// <summary>Sums the SDK's counters (meter Sightline.AspNetCore) published by one shipper's TransportMetrics.</summary>
+/// <summary>
+/// Sums the SDK's counters published by one shipper's <see cref="TransportMetrics"/> — only that instance's meter, so
+/// shippers of other tests running in parallel (same meter name, same process) are never counted.
+/// </summary>
 internal sealed class CounterListener : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, long> _totals = new();
 
-    public CounterListener(Meter? only = null)
+    public CounterListener(TransportMetrics metrics)
     {
+        var only = metrics.Meter;
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Name == "Sightline.AspNetCore" && (only is null || ReferenceEquals(instrument.Meter, only)))
+            if (ReferenceEquals(instrument.Meter, only))
                 listener.EnableMeasurementEvents(instrument);
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => _totals.AddOrUpdate(instrument.Name, value, (_, v) => v + value));

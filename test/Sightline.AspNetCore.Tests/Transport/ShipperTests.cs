@@ -31,7 +31,7 @@ public sealed class ShipperTests : IDisposable
         var wrapped = Options.Create(options);
         var metrics = new TransportMetrics();
         _metrics.Add(metrics);
-        var counters = new CounterListener();
+        var counters = new CounterListener(metrics);
         var queue = new TelemetryQueue(wrapped, metrics);
         var shipper = new SightlineShipper(queue, wrapped, new CaptureSettings(wrapped, null), metrics, TimeProvider.System, NullLogger<SightlineShipper>.Instance);
         return (shipper, queue, counters);
@@ -192,6 +192,21 @@ public sealed class ShipperTests : IDisposable
         Assert.Equal(2, accepted);
         Assert.Equal(3, counters["items.dropped"]);
         Assert.Equal(2, counters["items.queued"]);
+    }
+
+    [Fact]
+    public void Counters_OfOneShipper_DoNotSeeAnotherShippersItems()
+    {
+        // Tests run in parallel in one process, all on the meter name Sightline.AspNetCore: a listener that matched by
+        // name counted other tests' shippers (Queue_Full_DropsAndCounts once saw 24 queued items instead of 2).
+        var (_, mine, counters) = Create(new Uri("http://127.0.0.1:9"), o => o.QueueCapacity = 2);
+        var (_, other, _) = Create(new Uri("http://127.0.0.1:9"), o => o.QueueCapacity = 2);
+
+        for (var i = 0; i < 5; i++) other.TryEnqueue(NewRecord());
+        mine.TryEnqueue(NewRecord());
+
+        Assert.Equal(1, counters["items.queued"]);
+        Assert.Equal(0, counters["items.dropped"]);
     }
 
     [Fact]
