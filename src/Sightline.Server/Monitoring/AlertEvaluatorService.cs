@@ -5,37 +5,16 @@ namespace Sightline.Server.Monitoring;
 
 /// <summary>Evaluates alert rules every <see cref="MonitoringOptions.EvaluationInterval"/>, for every project, on one server at a time (a lease in the database).</summary>
 internal sealed partial class AlertEvaluatorService(AlertEvaluator evaluator, IMonitoringStore store, ISightlineStore projects, MonitorOwner owner,
-    IOptions<MonitoringOptions> options, TimeProvider time, ILogger<AlertEvaluatorService> logger) : BackgroundService
+    IOptions<MonitoringOptions> options, TimeProvider time, ILogger<AlertEvaluatorService> logger)
+    : LeasedPerProjectService("alert-evaluator", store, projects, owner, time)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var tick = options.Value.EvaluationInterval;
-        using var timer = new PeriodicTimer(tick, time);
-        do
-        {
-            try
-            {
-                if (!store.TryAcquireLease("alert-evaluator", owner.Id, time.GetUtcNow(), tick * 2)) continue;
-                // Every project each tick: one project's failure is logged and does not stop the others.
-                foreach (var project in projects.GetProjects())
-                {
-                    try
-                    {
-                        evaluator.Evaluate(project.Id);
-                    }
-                    catch (Exception e) when (e is not OperationCanceledException)
-                    {
-                        LogProjectFailed(logger, project.Name, e);
-                    }
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
+    protected override TimeSpan Interval => options.Value.EvaluationInterval;
+
+    protected override void Evaluate(long projectId) => evaluator.Evaluate(projectId);
+
+    protected override void OnPassFailed(Exception exception) => LogFailed(logger, exception);
+
+    protected override void OnProjectFailed(string project, Exception exception) => LogProjectFailed(logger, project, exception);
 
     [LoggerMessage(EventId = 8022, Level = LogLevel.Warning, Message = "Alert evaluation pass failed; it runs again at the next tick")]
     private static partial void LogFailed(ILogger logger, Exception exception);

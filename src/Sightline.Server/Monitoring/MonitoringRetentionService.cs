@@ -5,29 +5,22 @@ namespace Sightline.Server.Monitoring;
 
 /// <summary>Hourly, deletes monitoring history (closed incidents, alert events, finished deliveries) older than the rollup retention.</summary>
 internal sealed partial class MonitoringRetentionService(IMonitoringStore store, MonitorOwner owner, IOptions<ServerOptions> server, TimeProvider time,
-    ILogger<MonitoringRetentionService> logger) : BackgroundService
+    ILogger<MonitoringRetentionService> logger) : PeriodicService(time)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override TimeSpan Interval => TimeSpan.FromHours(1);
+
+    protected override Task RunPassAsync(CancellationToken cancellationToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromHours(1), time);
-        do
+        var now = Time.GetUtcNow();
+        if (store.TryAcquireLease("monitoring-retention", owner.Id, now, TimeSpan.FromMinutes(30)))
         {
-            try
-            {
-                var now = time.GetUtcNow();
-                if (store.TryAcquireLease("monitoring-retention", owner.Id, now, TimeSpan.FromMinutes(30)))
-                {
-                    var deleted = store.Prune(now.AddDays(-server.Value.RollupRetentionDays));
-                    if (deleted > 0) LogPruned(logger, deleted);
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
+            var deleted = store.Prune(now.AddDays(-server.Value.RollupRetentionDays));
+            if (deleted > 0) LogPruned(logger, deleted);
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        return Task.CompletedTask;
     }
+
+    protected override void OnPassFailed(Exception exception) => LogFailed(logger, exception);
 
     [LoggerMessage(EventId = 8040, Level = LogLevel.Information, Message = "Monitoring retention deleted {Rows} rows")]
     private static partial void LogPruned(ILogger logger, int rows);

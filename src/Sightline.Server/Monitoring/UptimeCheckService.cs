@@ -1,27 +1,17 @@
 using Microsoft.Extensions.Options;
+using Sightline.Server.Hosting;
 
 namespace Sightline.Server.Monitoring;
 
 /// <summary>Runs due HTTP checks every <see cref="MonitoringOptions.SchedulerTick"/>.</summary>
 internal sealed partial class UptimeCheckService(UptimeChecker checker, IOptions<MonitoringOptions> options, TimeProvider time, ILogger<UptimeCheckService> logger)
-    : BackgroundService
+    : PeriodicService(time)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.SchedulerTick, time);
-        do
-        {
-            try
-            {
-                await checker.RunDueAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(logger, e);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
-    }
+    protected override TimeSpan Interval => options.Value.SchedulerTick;
+
+    protected override Task RunPassAsync(CancellationToken cancellationToken) => checker.RunDueAsync(cancellationToken);
+
+    protected override void OnPassFailed(Exception exception) => LogFailed(logger, exception);
 
     [LoggerMessage(EventId = 8003, Level = LogLevel.Warning, Message = "Uptime checker pass failed; it runs again at the next tick")]
     private static partial void LogFailed(ILogger logger, Exception exception);
