@@ -580,11 +580,11 @@ public sealed partial class SqliteStore : ISightlineStore
         }
         if (filter.HasError is { } hasError) { sql.Append(" AND has_error = $err"); query.Parameters.AddWithValue("$err", hasError ? 1 : 0); }
         if (filter.MinDurationMs is { } minMs) { sql.Append(" AND duration_ns >= $dur"); query.Parameters.AddWithValue("$dur", (long)(minMs * 1_000_000)); }
-        if (DecodeCursor(filter.Cursor) is { } cursor)
+        if (RequestCursor.Decode(filter.Cursor) is { } cursor)
         {
             sql.Append(" AND (ts < $cts OR (ts = $cts AND id < $cid))");
             query.Parameters.AddWithValue("$cts", cursor.Ts);
-            query.Parameters.AddWithValue("$cid", cursor.Id);
+            query.Parameters.AddWithValue("$cid", cursor.Id.ToString());
         }
         var limit = Math.Clamp(filter.Limit, 1, 500);
         sql.Append(" ORDER BY ts DESC, id DESC LIMIT $limit");
@@ -604,18 +604,9 @@ public sealed partial class SqliteStore : ISightlineStore
         if (items.Count > limit)
         {
             items.RemoveAt(limit);
-            var last = items[^1];
-            next = $"{last.Timestamp.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}_{last.Id}";
+            next = RequestCursor.Encode(items[^1]);
         }
         return new RequestPage(items, next);
-    }
-
-    private static (long Ts, string Id)? DecodeCursor(string? cursor)
-    {
-        if (string.IsNullOrEmpty(cursor)) return null;
-        var parts = cursor.Split('_');
-        return parts.Length == 2 && long.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ts) && Guid.TryParse(parts[1], out var id)
-            ? (ts, id.ToString()) : throw new FormatException("The cursor is not one this server returned.");
     }
 
     /// <summary>One stored record (redacted as the SDK sent it), with its outgoing calls, or null.</summary>
