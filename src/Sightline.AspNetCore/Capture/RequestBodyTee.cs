@@ -18,6 +18,7 @@ internal sealed class RequestBodyTee : Stream
     {
         var tee = s_pool.Get();
         tee.Init(body, capture ? cap : 0);
+        tee.Capturing = capture;
         return tee;
     }
 
@@ -28,6 +29,8 @@ internal sealed class RequestBodyTee : Stream
     }
 
     public Stream Inner => _inner;
+    /// <summary>Whether this tee keeps bytes for capture (the request's content type is captured), or only counts them.</summary>
+    public bool Capturing { get; private set; }
     public long BytesRead => _body.TotalBytes;
     public bool Truncated => _body.Truncated;
     public ReadOnlySpan<byte> Captured => _body.Captured;

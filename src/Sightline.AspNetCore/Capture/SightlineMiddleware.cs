@@ -175,7 +175,7 @@ internal sealed class SightlineMiddleware(
         };
         if (settings.CaptureRequestBody && requestSize > 0)
             incoming.RequestBody = Body(request.ContentType, requestTee is null ? default : requestTee.Captured, requestTee?.Truncated ?? true,
-                settings.IsCapturedContentType(request.ContentType) && requestTee is not null, settings.RequestRedactor);
+                requestTee is { Capturing: true }, settings.RequestRedactor);
         if (settings.CaptureResponseBody && responseSize > 0)
             incoming.ResponseBody = responseTee is { SentFile: true }
                 ? Utf8Body.Without(response.ContentType, "file")
