@@ -27,17 +27,20 @@ internal sealed class ServerFixture : IAsyncDisposable
     public Sightline.Server.Security.IngestKeyService Keys => App.Services.GetRequiredService<Sightline.Server.Security.IngestKeyService>();
     public string DatabasePath => Path.Combine(_dataDir, "sightline.db");
 
-    /// <summary>Starts a server; <paramref name="seed"/> first gets the data directory, e.g. to leave a database as an older version did.</summary>
-    public static async Task<ServerFixture> StartAsync(Action<string>? seed = null)
+    /// <summary>
+    /// Starts a server; <paramref name="seed"/> first gets the data directory, e.g. to leave a database as an older
+    /// version did; <paramref name="args"/> are more command-line settings (<c>--Sightline:Server:…=…</c>).
+    /// </summary>
+    public static async Task<ServerFixture> StartAsync(Action<string>? seed = null, params string[] args)
     {
         var fixture = new ServerFixture();
         seed?.Invoke(fixture._dataDir);
         var (app, firstRun) = SightlineServer.Build(
-            [$"--Sightline:Server:Urls=http://127.0.0.1:0", $"--Sightline:Server:DataDirectory={fixture._dataDir}", $"--Sightline:Server:AdminPassword={AdminPassword}"],
+            [$"--Sightline:Server:Urls=http://127.0.0.1:0", $"--Sightline:Server:DataDirectory={fixture._dataDir}", $"--Sightline:Server:AdminPassword={AdminPassword}", .. args],
             b => b.Logging.ClearProviders());
         await app.StartAsync();
         fixture.App = app;
-        fixture.IngestKey = firstRun.IngestKey!;
+        fixture.IngestKey = firstRun.IngestKey!; // null when the seed already created the default project
         fixture.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return fixture;
     }

@@ -16,6 +16,7 @@ namespace Sightline.Cli;
 /// of its own). The database is chosen as the server chooses it: <c>Sightline__Server__…</c> environment variables
 /// (<c>DataDirectory</c> default <c>data</c>, <c>Storage</c>, <c>ConnectionString</c>), overridden by
 /// <c>--data-dir &lt;dir&gt;</c> (SQLite file <c>&lt;dir&gt;/sightline.db</c>) or <c>--postgres &lt;connection string&gt;</c>.
+/// Ingest-key peppers come from the server's settings too (<c>Sightline__Server__IngestKeyPeppers__N</c>).
 /// </summary>
 internal static class ServerCli
 {
@@ -58,8 +59,9 @@ internal static class ServerCli
         {
             try
             {
-                using var store = OpenStore(result.GetValue(dataDir), result.GetValue(postgres));
-                var keys = await IngestKeyService.OpenAsync(store, timeProvider: time).ConfigureAwait(false);
+                var (opened, hasher) = OpenStore(result.GetValue(dataDir), result.GetValue(postgres));
+                using var store = opened;
+                var keys = await IngestKeyService.OpenAsync(store, timeProvider: time, hasher: hasher).ConfigureAwait(false);
                 return await body(new Context(store, keys, result.GetValue(json), output, error, time)).ConfigureAwait(false);
             }
             catch (Exception e) when (e is CliException or ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
@@ -145,7 +147,7 @@ internal static class ServerCli
     }
 
     /// <summary>Opens the server's store the way the server does (<see cref="Sightline.Server.Storage.StoreFactory"/>), but never creates a missing SQLite file.</summary>
-    private static ISightlineStore OpenStore(string? dataDir, string? postgres)
+    private static (ISightlineStore Store, Sightline.ApiKeys.ApiKeyHasher Hasher) OpenStore(string? dataDir, string? postgres)
     {
         if (dataDir is not null && postgres is not null) throw new CliException("--data-dir (SQLite) and --postgres exclude each other: give one.");
         var options = new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
@@ -166,7 +168,9 @@ internal static class ServerCli
             if (!File.Exists(file))
                 throw new CliException($"there is no Sightline database at '{Path.GetFullPath(file)}': start the server once, or pass --data-dir <the server's data directory> or --postgres <connection string>.");
         }
-        return Sightline.Server.Storage.StoreFactory.Create(options);
+        // The server's ingest-key peppers (Sightline__Server__IngestKeyPeppers__N), so keys issued here verify there.
+        var hasher = IngestKeyService.CreateHasher(options);
+        return (Sightline.Server.Storage.StoreFactory.Create(options), hasher);
     }
 
     private static ProjectRow ResolveProject(Context ctx, string text)

@@ -35,4 +35,16 @@ public sealed class ServerOptions
 
     /// <summary>Ingest requests of this server allowed to wait for storage before it answers 429 (per server when several share PostgreSQL). Default: 32.</summary>
     public int MaxPendingWrites { get; set; } = 32;
+
+    /// <summary>
+    /// Server-side peppers for ingest keys, by version (≥ 1; each at least 16 characters, ideally 32+ random characters
+    /// kept out of source control, e.g. environment variable <c>Sightline__Server__IngestKeyPeppers__1</c>). New ingest
+    /// keys are stored as HMAC-SHA-256 of the key keyed by the current pepper; each key remembers its version, so keep
+    /// old versions configured until every key hashed with them is rotated. Every server sharing a database and the
+    /// <c>sightline</c> tool need the same peppers. Default: none — plain SHA-256 (version 0), as before peppers existed.
+    /// </summary>
+    public Dictionary<int, string> IngestKeyPeppers { get; set; } = [];
+
+    /// <summary>The pepper version new ingest keys are hashed with. Default: the highest of <see cref="IngestKeyPeppers"/>, or 0 (none).</summary>
+    public int? IngestKeyPepperVersion { get; set; }
 }

@@ -27,10 +27,11 @@ public static class SightlineServer
         var options = builder.Configuration.GetSection(ServerOptions.SectionName).Get<ServerOptions>() ?? new ServerOptions();
         builder.WebHost.UseUrls(options.Urls);
 
+        var hasher = IngestKeyService.CreateHasher(options);
         var store = StoreFactory.Create(options);
         var (projectId, created) = store.EnsureProject("default");
         // Start-up is synchronous here (before the host runs), so waiting on the key store is safe.
-        var ingestKeys = IngestKeyService.OpenAsync(store).GetAwaiter().GetResult();
+        var ingestKeys = IngestKeyService.OpenAsync(store, hasher: hasher).GetAwaiter().GetResult();
         var ingestKey = created ? ingestKeys.CreateAsync(projectId, "default").GetAwaiter().GetResult().Key : null;
         var adminPassword = options.AdminPassword ?? Security.PasswordHasher.NewPassword();
         var adminCreated = store.EnsureUser(options.AdminUser, adminPassword);

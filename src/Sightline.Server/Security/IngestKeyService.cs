@@ -5,6 +5,7 @@ using System.Net;
 using Sightline.ApiKeys;
 using Sightline.ApiKeys.PostgreSql;
 using Sightline.ApiKeys.Sqlite;
+using Sightline.Server.Hosting;
 using Sightline.Server.Query;
 using Sightline.Server.Storage;
 
@@ -13,7 +14,8 @@ namespace Sightline.Server.Security;
 /// <summary>
 /// Project ingest keys, issued and validated by Sightline.ApiKeys: format <c>sl_ingest</c>
 /// (<c>sl_ingest_&lt;id:12&gt;_&lt;secret:24&gt;&lt;crc32:6&gt;</c>), the project id as the key's consumer, scope
-/// <c>ingest</c>, only the SHA-256 hash stored, in table <c>ingest_api_keys</c> of the server's own database (the same
+/// <c>ingest</c>, only the hash stored (HMAC-SHA-256 keyed by <see cref="ServerOptions.IngestKeyPeppers"/> when configured,
+/// else SHA-256), in table <c>ingest_api_keys</c> of the server's own database (the same
 /// SQLite file, or the same PostgreSQL database). Validation goes through <see cref="ApiKeyVerifier"/>: a malformed key
 /// or bad checksum is refused before any lookup, the hash is compared in constant time, and looked-up keys are cached
 /// for <see cref="CacheDuration"/> — a revocation or rotation made through this instance applies at once, one made by
@@ -55,12 +57,13 @@ public sealed class IngestKeyService
     private readonly ConcurrentDictionary<string, LegacyEntry> _legacyCache = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _legacyUsed = new(StringComparer.Ordinal);
 
-    private IngestKeyService(IApiKeyStore store, IEnumerable<string> legacyIds, TimeSpan cacheDuration, TimeProvider time)
+    private IngestKeyService(IApiKeyStore store, IEnumerable<string> legacyIds, TimeSpan cacheDuration, TimeProvider time, ApiKeyHasher hasher)
     {
         _store = store;
         _time = time;
         CacheDuration = cacheDuration;
-        _verifier = new ApiKeyVerifier(store, Format, ApiKeyHasher.Unpeppered, cacheDuration, timeProvider: time);
+        PepperVersion = hasher.CurrentVersion;
+        _verifier = new ApiKeyVerifier(store, Format, hasher, cacheDuration, timeProvider: time);
         _manager = _verifier.Manager;
         _legacyIds = legacyIds.ToFrozenSet(StringComparer.Ordinal);
         _legacyLookup = _legacyIds.GetAlternateLookup<ReadOnlySpan<char>>();
@@ -69,11 +72,44 @@ public sealed class IngestKeyService
     /// <summary>How long a looked-up key is cached on this instance.</summary>
     public TimeSpan CacheDuration { get; }
 
+    /// <summary>The pepper version new keys are hashed with (0: plain SHA-256).</summary>
+    public int PepperVersion { get; }
+
+    /// <summary>
+    /// The hasher for <see cref="ServerOptions.IngestKeyPeppers"/> and <see cref="ServerOptions.IngestKeyPepperVersion"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A pepper is too short or has a version below 1, or the chosen version is not configured; the message names the option.</exception>
+    public static ApiKeyHasher CreateHasher(ServerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        const string Peppers = ServerOptions.SectionName + ":IngestKeyPeppers";
+        foreach (var (version, pepper) in options.IngestKeyPeppers)
+        {
+            if (version < 1)
+                throw new InvalidOperationException($"{Peppers}:{version}: pepper versions start at 1 (0 means no pepper).");
+            if (string.IsNullOrEmpty(pepper) || pepper.Length < 16)
+                throw new InvalidOperationException($"{Peppers}:{version} is too short: use at least 16 (ideally 32+) random characters.");
+        }
+        if (options.IngestKeyPepperVersion is { } chosen && chosen != 0 && !options.IngestKeyPeppers.ContainsKey(chosen))
+            throw new InvalidOperationException($"{ServerOptions.SectionName}:IngestKeyPepperVersion is {chosen}, but {Peppers}:{chosen} is not configured.");
+        if (options.IngestKeyPeppers.Count == 0) return ApiKeyHasher.Unpeppered;
+        return new ApiKeyHasher(new ApiKeyOptions
+        {
+            Peppers = new Dictionary<int, string>(options.IngestKeyPeppers),
+            CurrentPepperVersion = options.IngestKeyPepperVersion,
+        });
+    }
+
     /// <summary>
     /// Opens the ingest keys of <paramref name="store"/>'s database (creating table <see cref="Table"/> when missing)
     /// and imports the legacy keys not imported yet.
     /// </summary>
-    public static async Task<IngestKeyService> OpenAsync(ISightlineStore store, TimeSpan? cacheDuration = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    /// <param name="store">The server's store.</param>
+    /// <param name="cacheDuration">How long looked-up keys are cached (default <see cref="DefaultCacheDuration"/>).</param>
+    /// <param name="timeProvider">The clock (default: system).</param>
+    /// <param name="hasher">Hashes new keys and checks presented ones (default: plain SHA-256, no pepper); see <see cref="CreateHasher"/>.</param>
+    /// <param name="cancellationToken">Cancels the import.</param>
+    public static async Task<IngestKeyService> OpenAsync(ISightlineStore store, TimeSpan? cacheDuration = null, TimeProvider? timeProvider = null, ApiKeyHasher? hasher = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
         IApiKeyStore keys = store switch
@@ -83,7 +119,7 @@ public sealed class IngestKeyService
             _ => throw new NotSupportedException($"Ingest keys need the server's SQLite or PostgreSQL store, not {store.GetType().Name}."),
         };
         var legacy = store.GetLegacyIngestKeys();
-        var service = new IngestKeyService(keys, legacy.Select(static k => k.KeyId), cacheDuration ?? DefaultCacheDuration, timeProvider ?? TimeProvider.System);
+        var service = new IngestKeyService(keys, legacy.Select(static k => k.KeyId), cacheDuration ?? DefaultCacheDuration, timeProvider ?? TimeProvider.System, hasher ?? ApiKeyHasher.Unpeppered);
         await service.ImportAsync(legacy, cancellationToken).ConfigureAwait(false);
         return service;
     }
