@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
+using Sightline.AspNetCore.Transport;
 using Sightline.Redaction;
 
 namespace Sightline.Benchmarks.Redaction;
@@ -17,6 +19,9 @@ namespace Sightline.Benchmarks.Redaction;
 public class LoadBodyRedactionBenchmarks
 {
     private readonly ArrayBufferWriter<byte> _output = new(16 * 1024);
+    private readonly ArrayBufferWriter<byte> _record = new(64 * 1024);
+    private readonly RecordJsonWriter _records = new();
+    private Utf8JsonWriter _writer = null!;
     private JsonRedactor _request = null!;
     private JsonRedactor _response = null!;
     private byte[] _requestBody = [];
@@ -31,6 +36,7 @@ public class LoadBodyRedactionBenchmarks
         _requestBody = LoadBody();
         // The app echoes the body through System.Text.Json (compact, same member names).
         _responseBody = JsonSerializer.SerializeToUtf8Bytes(JsonDocument.Parse(_requestBody).RootElement);
+        _writer = new Utf8JsonWriter(_record, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
     }
 
     // As bench/load.sh builds it (Python's json.dumps: ", " and ": " separators).
@@ -55,5 +61,43 @@ public class LoadBodyRedactionBenchmarks
     {
         _output.ResetWrittenCount();
         return _response.Redact(_responseBody, _output).Succeeded ? _output.WrittenCount : -1;
+    }
+
+    /// <summary>Both bodies from capture to record JSON as before the fused pass: redact, then escape into the record.</summary>
+    [Benchmark]
+    public int BothBodiesRedactThenEscape()
+    {
+        _record.ResetWrittenCount();
+        _writer.Reset(_record);
+        _output.ResetWrittenCount();
+        _request.Redact(_requestBody, _output);
+        _records.WriteUtf8String(_writer, _output.WrittenSpan);
+        _output.ResetWrittenCount();
+        _response.Redact(_responseBody, _output);
+        _records.WriteUtf8String(_writer, _output.WrittenSpan);
+        _writer.Flush();
+        return _record.WrittenCount;
+    }
+
+    /// <summary>Both bodies with the fused pass: redacted straight into a JSON string literal, copied into the record.</summary>
+    [Benchmark]
+    public int BothBodiesRedactEscaped()
+    {
+        _record.ResetWrittenCount();
+        _writer.Reset(_record);
+        Literal(_request, _requestBody);
+        _writer.WriteRawValue(_output.WrittenSpan, skipInputValidation: true);
+        Literal(_response, _responseBody);
+        _writer.WriteRawValue(_output.WrittenSpan, skipInputValidation: true);
+        _writer.Flush();
+        return _record.WrittenCount;
+    }
+
+    private void Literal(JsonRedactor redactor, byte[] body)
+    {
+        _output.ResetWrittenCount();
+        _output.Write("\""u8);
+        redactor.RedactEscaped(body, _output);
+        _output.Write("\""u8);
     }
 }

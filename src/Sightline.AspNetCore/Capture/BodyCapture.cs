@@ -8,16 +8,29 @@ namespace Sightline.AspNetCore.Capture;
 internal static class BodyCapture
 {
     /// <summary>Decides what of a captured body is recorded, for incoming requests and outgoing calls alike: JSON redacted by path (fail closed),
-    /// forms redacted by field, other text kept or dropped by policy, binary omitted.</summary>
-    public static Utf8Body Format(string? contentType, ReadOnlySpan<byte> captured, bool truncated, bool capturable, JsonRedactor redactor, CaptureSettings settings)
+    /// forms redacted by field, other text kept or dropped by policy, binary omitted. With <paramref name="escaped"/> the content is
+    /// kept as a JSON string literal (<see cref="Utf8Body.Escaped"/>; JSON is redacted and escaped in one pass).</summary>
+    public static Utf8Body Format(string? contentType, ReadOnlySpan<byte> captured, bool truncated, bool capturable, JsonRedactor redactor, CaptureSettings settings,
+        bool escaped = false)
     {
         if (!capturable) return Utf8Body.Without(contentType, "content-type not captured");
         if (CaptureSettings.IsJson(contentType))
         {
-            var body = new Utf8Body { ContentType = contentType, Truncated = truncated };
-            // The redacted body is about the input's size (a replacement may be longer than the value it replaces).
-            if (!captured.IsEmpty) body.Reserve(captured.Length + (captured.Length / 4) + 64);
-            var result = redactor.Redact(captured, body, truncated);
+            var body = new Utf8Body { ContentType = contentType, Truncated = truncated, Escaped = escaped };
+            // The redacted body is about the input's size (a replacement may be longer than the value it replaces);
+            // escaped JSON text is about a quarter longer (a quote every few bytes).
+            if (!captured.IsEmpty) body.Reserve(captured.Length + (captured.Length / (escaped ? 2 : 4)) + 64);
+            JsonRedactionResult result;
+            if (escaped)
+            {
+                body.WriteQuote();
+                result = redactor.RedactEscaped(captured, body, truncated);
+                body.WriteQuote();
+            }
+            else
+            {
+                result = redactor.Redact(captured, body, truncated);
+            }
             if (result.Succeeded) body.Complete();
             else body.Fail("redaction failed: " + result.Reason);
             return body;
@@ -26,9 +39,9 @@ internal static class BodyCapture
         if (valid < 0) return Utf8Body.Without(contentType, "binary");
         captured = captured[..valid];
         if (CaptureSettings.IsForm(contentType))
-            return Utf8Body.Of(contentType, Encoding.UTF8.GetBytes(settings.Form.Redact(Encoding.UTF8.GetString(captured))), truncated);
+            return Utf8Body.Of(contentType, Encoding.UTF8.GetBytes(settings.Form.Redact(Encoding.UTF8.GetString(captured))), truncated, escaped);
         return settings.TextPolicy == TextBodyPolicy.Keep
-            ? Utf8Body.Of(contentType, captured, truncated)
+            ? Utf8Body.Of(contentType, captured, truncated, escaped)
             : Utf8Body.Without(contentType, "text body not redactable (NonJsonTextBodies = Drop)");
     }
 

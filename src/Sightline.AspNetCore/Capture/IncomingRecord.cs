@@ -1,3 +1,4 @@
+using Sightline.AspNetCore.Transport;
 using Sightline.Protocol.Wire;
 
 namespace Sightline.AspNetCore.Capture;
@@ -5,12 +6,19 @@ namespace Sightline.AspNetCore.Capture;
 /// <summary>
 /// What the middleware captured for one sampled request, in the form that is cheapest to build on
 /// the request path: the scalar fields in a <see cref="RequestRecord"/> (its header and body
-/// properties stay null), headers as pooled pairs and bodies as pooled UTF-8. The shipper writes
-/// it as exactly the JSON of the equivalent <see cref="RequestRecord"/>, then releases the buffers.
+/// properties stay null), headers as pooled pairs and bodies as pooled UTF-8. It is written as
+/// exactly the JSON of the equivalent <see cref="RequestRecord"/>, then its buffers are released:
+/// by the middleware on the request's own thread (<see cref="Serialize"/>, so only one pooled JSON
+/// buffer waits in the queue, not a dozen objects and buffers the shipper would read from another
+/// core), or by the shipper when it arrives unserialized.
 /// </summary>
 internal sealed class IncomingRecord(RequestRecord record)
 {
-    public RequestRecord Record { get; } = record;
+    private byte[]? _json;
+    private int _jsonLength;
+
+    /// <summary>The scalar fields; null once <see cref="Serialize"/> has run.</summary>
+    public RequestRecord? Record { get; private set; } = record;
 
     public HeaderList? RequestHeaders { get; set; }
 
@@ -20,8 +28,38 @@ internal sealed class IncomingRecord(RequestRecord record)
 
     public Utf8Body? ResponseBody { get; set; }
 
+    /// <summary>True when the record is already written as its wire JSON (<see cref="Json"/>).</summary>
+    public bool IsSerialized => _json is not null;
+
+    /// <summary>The record's wire JSON (one element of a batch's <c>records</c> array) once <see cref="Serialize"/> has run.</summary>
+    public ReadOnlySpan<byte> Json => _json is null ? default : _json.AsSpan(0, _jsonLength);
+
+    /// <summary>Writes the record as its wire JSON into a pooled buffer with the calling thread's writer and releases everything else.</summary>
+    public void Serialize()
+    {
+        if (_json is not null || Record is null) return;
+        try
+        {
+            (_json, _jsonLength) = ThreadRecordWriter.Write(this);
+        }
+        finally
+        {
+            ReleaseParts();
+            Record = null;
+        }
+    }
+
     /// <summary>Returns the pooled buffers; the record must not be used afterwards.</summary>
     public void Release()
+    {
+        ReleaseParts();
+        var json = _json;
+        _json = null;
+        _jsonLength = 0;
+        if (json is not null) CapturePool<byte>.Shared.Return(json);
+    }
+
+    private void ReleaseParts()
     {
         RequestHeaders?.Release();
         ResponseHeaders?.Release();

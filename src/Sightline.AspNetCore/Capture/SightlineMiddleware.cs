@@ -185,6 +185,7 @@ internal sealed class SightlineMiddleware(
         if (responseTee is not null)
             record.ValidationErrors = ValidationErrors.TryRead(status, response.ContentType, responseTee.Captured, responseTee.Truncated);
 
+        incoming.Serialize(); // here, while everything is in this core's cache; only the JSON waits in the queue
         sink.TryEnqueue(incoming);
     }
 
@@ -231,7 +232,7 @@ internal sealed class SightlineMiddleware(
     private static string Join(StringValues values) => values.Count == 1 ? values[0] ?? "" : string.Join(", ", values.ToArray());
 
     private Utf8Body Body(string? contentType, ReadOnlySpan<byte> captured, bool truncated, bool capturable, JsonRedactor redactor)
-        => BodyCapture.Format(contentType, captured, truncated, capturable, redactor, settings);
+        => BodyCapture.Format(contentType, captured, truncated, capturable, redactor, settings, escaped: true);
 
     private static string Cut(string value, int max) => value.Length <= max ? value : value[..max];
 }

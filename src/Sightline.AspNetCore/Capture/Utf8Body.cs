@@ -5,7 +5,9 @@ namespace Sightline.AspNetCore.Capture;
 /// <summary>
 /// A captured, redacted body kept as UTF-8 bytes in a pooled buffer (never as a UTF-16 string):
 /// the redactor writes into it (it is an <see cref="IBufferWriter{T}"/>) and the shipper copies it
-/// straight into the JSON batch. Serialized as the wire's <c>CapturedBody</c>.
+/// straight into the JSON batch. Serialized as the wire's <c>CapturedBody</c>. Incoming requests'
+/// bodies are kept <see cref="Escaped"/>: as a complete JSON string literal (quotes included), written
+/// in the same pass as redaction, so the shipper copies them without another escaping pass.
 /// </summary>
 internal sealed class Utf8Body : IBufferWriter<byte>
 {
@@ -20,6 +22,9 @@ internal sealed class Utf8Body : IBufferWriter<byte>
     /// <summary>Why there is no content (wire <c>omitted</c>); null when <see cref="HasContent"/>.</summary>
     public string? Omitted { get; private set; }
 
+    /// <summary>True when <see cref="Content"/> is the body as a JSON string literal (<c>"</c>…<c>"</c>, escaped as by <see cref="Sightline.Redaction.JsonStringEscaper"/>), not the raw text.</summary>
+    public bool Escaped { get; init; }
+
     /// <summary>True when the content is present (it may be empty).</summary>
     public bool HasContent { get; private set; }
 
@@ -30,14 +35,31 @@ internal sealed class Utf8Body : IBufferWriter<byte>
     public static Utf8Body Without(string? contentType, string omitted, bool truncated = false)
         => new() { ContentType = contentType, Omitted = omitted, Truncated = truncated };
 
-    /// <summary>A body whose content is (valid UTF-8) <paramref name="content"/>, copied.</summary>
-    public static Utf8Body Of(string? contentType, ReadOnlySpan<byte> content, bool truncated)
+    /// <summary>A body whose content is (valid UTF-8) <paramref name="content"/>, copied (with <paramref name="escaped"/>, as a JSON string literal).</summary>
+    public static Utf8Body Of(string? contentType, ReadOnlySpan<byte> content, bool truncated, bool escaped = false)
     {
-        var body = new Utf8Body { ContentType = contentType, Truncated = truncated };
-        content.CopyTo(body.GetSpan(content.Length));
-        body.Advance(content.Length);
+        var body = new Utf8Body { ContentType = contentType, Truncated = truncated, Escaped = escaped };
+        if (escaped)
+        {
+            body.Reserve(content.Length + (content.Length / 4) + 64);
+            body.WriteQuote();
+            Sightline.Redaction.JsonStringEscaper.Escape(content, body);
+            body.WriteQuote();
+        }
+        else
+        {
+            content.CopyTo(body.GetSpan(content.Length));
+            body.Advance(content.Length);
+        }
         body.Complete();
         return body;
+    }
+
+    /// <summary>Appends the <c>"</c> that opens or closes an <see cref="Escaped"/> body.</summary>
+    public void WriteQuote()
+    {
+        GetSpan(1)[0] = (byte)'"';
+        _length++;
     }
 
     /// <summary>Marks the written bytes as the content.</summary>

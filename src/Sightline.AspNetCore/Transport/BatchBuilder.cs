@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Compression;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Sightline.AspNetCore.Capture;
 using Sightline.Protocol.Wire;
@@ -21,7 +20,7 @@ internal sealed class BatchBuilder : IDisposable
 
     // Only ", \ and control characters are escaped: the output parses to the same values as the
     // default (HTML-safe) escaping and is smaller and faster to write and compress.
-    private static readonly JsonWriterOptions s_writerOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private static readonly JsonWriterOptions s_writerOptions = ThreadRecordWriter.WriterOptions;
 
     private readonly ServiceInfo _service;
     private readonly List<MetricsSnapshot> _metrics = [];

@@ -1,10 +1,7 @@
-using System.Numerics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using System.Text.Json;
 using Sightline.AspNetCore.Capture;
 using Sightline.Protocol.Wire;
+using Sightline.Redaction;
 
 namespace Sightline.AspNetCore.Transport;
 
@@ -12,8 +9,9 @@ namespace Sightline.AspNetCore.Transport;
 /// Writes request records as the wire JSON of <see cref="RequestRecord"/> (the same members, names
 /// and order as <see cref="WireJsonContext"/>, nulls omitted), by hand: headers come from pooled
 /// pairs and bodies from pooled UTF-8 without ever becoming dictionaries or UTF-16 strings, and
-/// body text is escaped with a vectorized copy (only <c>"</c>, <c>\</c> and control characters are
-/// escaped; the result parses to the same string as the serializer's own output).
+/// body text is escaped with a vectorized copy (<see cref="JsonStringEscaper"/>: only <c>"</c>, <c>\</c> and
+/// control characters are escaped; the result parses to the same string as the serializer's own
+/// output), or copied as is when the capture path already wrote it escaped (<see cref="Utf8Body.Escaped"/>).
 /// Used by the shipper's single thread only (it keeps a scratch buffer).
 /// </summary>
 internal sealed class RecordJsonWriter
@@ -50,10 +48,14 @@ internal sealed class RecordJsonWriter
     private static readonly JsonEncodedText s_truncated = JsonEncodedText.Encode("truncated");
     private static readonly JsonEncodedText s_omitted = JsonEncodedText.Encode("omitted");
 
-    private byte[] _scratch = new byte[4096];
+    private byte[] _scratch = [];
 
     /// <summary>Writes a captured incoming request.</summary>
-    public void Write(Utf8JsonWriter writer, IncomingRecord incoming) => Write(writer, incoming.Record, incoming);
+    public void Write(Utf8JsonWriter writer, IncomingRecord incoming)
+    {
+        if (incoming.IsSerialized) writer.WriteRawValue(incoming.Json, skipInputValidation: true);
+        else Write(writer, incoming.Record ?? throw new InvalidOperationException("The record was released."), incoming);
+    }
 
     /// <summary>Writes a request record (e.g. an outgoing call).</summary>
     public void Write(Utf8JsonWriter writer, RequestRecord record) => Write(writer, record, null);
@@ -146,7 +148,8 @@ internal sealed class RecordJsonWriter
         if (body.HasContent)
         {
             w.WritePropertyName(s_content);
-            WriteUtf8String(w, body.Content);
+            if (body.Escaped) w.WriteRawValue(body.Content, skipInputValidation: true); // already a JSON string literal
+            else WriteUtf8String(w, body.Content);
         }
         String(w, s_contentType, body.ContentType);
         w.WriteBoolean(s_truncated, body.Truncated);
@@ -168,96 +171,11 @@ internal sealed class RecordJsonWriter
     /// <summary>Writes valid UTF-8 text as a JSON string value.</summary>
     internal void WriteUtf8String(Utf8JsonWriter w, ReadOnlySpan<byte> utf8)
     {
-        var worst = (utf8.Length * 6) + 2 + Vector128<byte>.Count;
+        var worst = JsonStringEscaper.MaxEscapedLength(utf8.Length) + 2;
         if (_scratch.Length < worst) _scratch = new byte[Math.Max(worst, _scratch.Length * 2)];
         _scratch[0] = (byte)'"';
-        var n = 1 + Escape(utf8, _scratch.AsSpan(1));
+        var n = 1 + JsonStringEscaper.Escape(utf8, _scratch.AsSpan(1));
         _scratch[n++] = (byte)'"';
         w.WriteRawValue(_scratch.AsSpan(0, n), skipInputValidation: true);
-    }
-
-    // JSON-escapes " \ and control characters; every other byte (including UTF-8 sequences) is
-    // copied. Vector path: a 16-byte block without such bytes is stored as is; in a block with
-    // some (JSON bodies have a quote every few bytes), the block's remaining bytes are stored at the
-    // output position after each escape (one shuffle + one store per escape, no reloads or copies).
-    // dst must hold 6 * src.Length + 16 bytes.
-    private static int Escape(ReadOnlySpan<byte> src, Span<byte> dst)
-    {
-        ref var s = ref MemoryMarshal.GetReference(src);
-        ref var d = ref MemoryMarshal.GetReference(dst);
-        nuint i = 0, n = 0, length = (nuint)src.Length;
-        if (Vector128.IsHardwareAccelerated)
-        {
-            var space = Vector128.Create((byte)0x20);
-            var quote = Vector128.Create((byte)'"');
-            var backslash = Vector128.Create((byte)'\\');
-            var indices = Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-            while (i + (nuint)Vector128<byte>.Count <= length)
-            {
-                var block = Vector128.LoadUnsafe(ref s, i);
-                var mask = (Vector128.LessThan(block, space) | Vector128.Equals(block, quote) | Vector128.Equals(block, backslash)).ExtractMostSignificantBits();
-                block.StoreUnsafe(ref d, n);
-                if (mask == 0)
-                {
-                    i += (nuint)Vector128<byte>.Count;
-                    n += (nuint)Vector128<byte>.Count;
-                    continue;
-                }
-                nuint consumed = 0;
-                do
-                {
-                    var at = (nuint)BitOperations.TrailingZeroCount(mask);
-                    var c = Unsafe.Add(ref s, i + at);
-                    n += at - consumed;
-                    if (c is (byte)'"' or (byte)'\\')
-                    {
-                        // The common case in JSON text (a quote every few bytes): backslash + the byte itself, inline.
-                        Unsafe.Add(ref d, n) = (byte)'\\';
-                        Unsafe.Add(ref d, n + 1) = c;
-                        n += 2;
-                    }
-                    else
-                    {
-                        n = WriteEscaped(ref d, n, c);
-                    }
-                    consumed = at + 1;
-                    mask &= mask - 1;
-                    Vector128.Shuffle(block, indices + Vector128.Create((byte)consumed)).StoreUnsafe(ref d, n);
-                }
-                while (mask != 0);
-                n += (nuint)Vector128<byte>.Count - consumed;
-                i += (nuint)Vector128<byte>.Count;
-            }
-        }
-        for (; i < length; i++)
-        {
-            var b = Unsafe.Add(ref s, i);
-            if (b < 0x20 || b == (byte)'"' || b == (byte)'\\') n = WriteEscaped(ref d, n, b);
-            else Unsafe.Add(ref d, n++) = b;
-        }
-        return (int)n;
-    }
-
-    private static nuint WriteEscaped(ref byte d, nuint n, byte b)
-    {
-        Unsafe.Add(ref d, n++) = (byte)'\\';
-        switch (b)
-        {
-            case (byte)'"': Unsafe.Add(ref d, n++) = (byte)'"'; break;
-            case (byte)'\\': Unsafe.Add(ref d, n++) = (byte)'\\'; break;
-            case (byte)'\n': Unsafe.Add(ref d, n++) = (byte)'n'; break;
-            case (byte)'\r': Unsafe.Add(ref d, n++) = (byte)'r'; break;
-            case (byte)'\t': Unsafe.Add(ref d, n++) = (byte)'t'; break;
-            case (byte)'\b': Unsafe.Add(ref d, n++) = (byte)'b'; break;
-            case (byte)'\f': Unsafe.Add(ref d, n++) = (byte)'f'; break;
-            default:
-                Unsafe.Add(ref d, n++) = (byte)'u';
-                Unsafe.Add(ref d, n++) = (byte)'0';
-                Unsafe.Add(ref d, n++) = (byte)'0';
-                Unsafe.Add(ref d, n++) = (byte)"0123456789abcdef"[b >> 4];
-                Unsafe.Add(ref d, n++) = (byte)"0123456789abcdef"[b & 0xF];
-                break;
-        }
-        return n;
     }
 }

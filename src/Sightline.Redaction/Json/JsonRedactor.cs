@@ -27,6 +27,7 @@ namespace Sightline.Redaction;
 public sealed class JsonRedactor
 {
     private static readonly byte[] s_replacement = "\"[CLIENT_REDACTED]\""u8.ToArray();
+    private static readonly byte[] s_escapedReplacement = "\\\"[CLIENT_REDACTED]\\\""u8.ToArray();
 
     // The scanner recurses once per nesting level; deeper limits use the reader-based pass.
     private const int MaxScannerDepth = 256;
@@ -98,17 +99,33 @@ public sealed class JsonRedactor
     /// <param name="output">Receives the redacted document. Discard it unless the result <see cref="JsonRedactionResult.Succeeded"/>.</param>
     /// <param name="isTruncated">True when <paramref name="utf8Json"/> is only the beginning of a longer body.</param>
     public JsonRedactionResult Redact(ReadOnlySpan<byte> utf8Json, IBufferWriter<byte> output, bool isTruncated = false)
+        => RedactCore(utf8Json, output, isTruncated, escape: false);
+
+    /// <summary>
+    /// As <see cref="Redact"/>, but writes the redacted document as the content of a JSON string
+    /// (escaped as by <see cref="JsonStringEscaper"/>, without the surrounding quotes), in the same
+    /// single pass: for embedding a redacted body as a string value in another JSON document without
+    /// escaping it separately. Enclosed in quotes, the output is a JSON string whose value is exactly
+    /// what <see cref="Redact"/> writes; the result is the same.
+    /// </summary>
+    /// <param name="utf8Json">The body (UTF-8 JSON).</param>
+    /// <param name="output">Receives the escaped redacted document. Discard it unless the result <see cref="JsonRedactionResult.Succeeded"/>.</param>
+    /// <param name="isTruncated">True when <paramref name="utf8Json"/> is only the beginning of a longer body.</param>
+    public JsonRedactionResult RedactEscaped(ReadOnlySpan<byte> utf8Json, IBufferWriter<byte> output, bool isTruncated = false)
+        => RedactCore(utf8Json, output, isTruncated, escape: true);
+
+    private JsonRedactionResult RedactCore(ReadOnlySpan<byte> utf8Json, IBufferWriter<byte> output, bool isTruncated, bool escape)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (IsEmpty)
         {
-            output.Write(utf8Json);
+            Emit(output, utf8Json, escape);
             return new(JsonRedactionStatus.Redacted, null, isTruncated);
         }
         try
         {
             if (_automaton is not null)
-                return RedactionScanner.Run(utf8Json, output, _automaton, _maxDepth, isTruncated);
+                return RedactionScanner.Run(utf8Json, output, _automaton, _maxDepth, isTruncated, escape);
             LocationTrie? trie = null;
             if (_exact.Length > 0)
             {
@@ -117,12 +134,18 @@ public sealed class JsonRedactor
                 trie = EvaluateExact(utf8Json);
                 if (trie is null) return Classify(utf8Json);
             }
-            return Stream(utf8Json, output, isTruncated, trie);
+            return Stream(utf8Json, output, isTruncated, trie, escape);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return new(JsonRedactionStatus.Failed, "internal redaction error: " + e.GetType().Name, isTruncated);
         }
+    }
+
+    private static void Emit(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes, bool escape)
+    {
+        if (escape) JsonStringEscaper.Escape(bytes, output);
+        else output.Write(bytes);
     }
 
     private LocationTrie? EvaluateExact(ReadOnlySpan<byte> utf8Json)
@@ -151,7 +174,7 @@ public sealed class JsonRedactor
     // Runs the validating streaming pass only to tell invalid JSON from too-deep nesting.
     private JsonRedactionResult Classify(ReadOnlySpan<byte> utf8Json)
     {
-        var result = Stream(utf8Json, new ArrayBufferWriter<byte>(), false, null);
+        var result = Stream(utf8Json, new ArrayBufferWriter<byte>(), false, null, escape: false);
         return result.Succeeded ? new(JsonRedactionStatus.InvalidJson, "invalid JSON", false) : result;
     }
 
@@ -163,7 +186,7 @@ public sealed class JsonRedactor
         public LocationTrie? Trie;
     }
 
-    private JsonRedactionResult Stream(ReadOnlySpan<byte> input, IBufferWriter<byte> output, bool truncated, LocationTrie? trie)
+    private JsonRedactionResult Stream(ReadOnlySpan<byte> input, IBufferWriter<byte> output, bool truncated, LocationTrie? trie, bool escape)
     {
         var paths = _streaming;
         var pathCount = paths.Length;
@@ -224,8 +247,8 @@ public sealed class JsonRedactor
 
                 if (IsMatch(paths, pending, pendingTrie))
                 {
-                    output.Write(input[(int)copied..(int)reader.TokenStartIndex]);
-                    output.Write(s_replacement);
+                    Emit(output, input[(int)copied..(int)reader.TokenStartIndex], escape);
+                    output.Write(escape ? s_escapedReplacement : s_replacement);
                     if (token is JsonTokenType.StartObject or JsonTokenType.StartArray && !reader.TrySkip())
                     {
                         cutInsideRedaction = true; // truncated inside the redacted value: nothing more may follow
@@ -259,7 +282,7 @@ public sealed class JsonRedactor
             if (!cutInsideRedaction)
             {
                 var end = truncated ? reader.BytesConsumed : input.Length;
-                output.Write(input[(int)copied..(int)end]);
+                Emit(output, input[(int)copied..(int)end], escape);
             }
             return new(JsonRedactionStatus.Redacted, null, truncated);
         }

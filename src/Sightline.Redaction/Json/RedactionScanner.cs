@@ -24,6 +24,7 @@ namespace Sightline.Redaction.Json;
 internal ref struct RedactionScanner
 {
     private static readonly byte[] s_replacement = "\"[CLIENT_REDACTED]\""u8.ToArray();
+    private static readonly byte[] s_escapedReplacement = "\\\"[CLIENT_REDACTED]\\\""u8.ToArray();
 
     // String bytes that end the fast scan: the closing quote, an escape, or a control character (invalid).
     private static readonly SearchValues<byte> s_stringSpecial = SearchValues.Create(
@@ -34,14 +35,16 @@ internal ref struct RedactionScanner
     private readonly AutomatonState[] _states;
     private readonly int _maxDepth;
     private readonly bool _final;
+    private readonly bool _escape;
     private int _pos;
     private int _copied;
     private int _cut;
     private bool _cutInsideRedaction;
     private ScanStop _stop;
 
-    private RedactionScanner(ReadOnlySpan<byte> input, IBufferWriter<byte> output, AutomatonState[] states, int maxDepth, bool final)
+    private RedactionScanner(ReadOnlySpan<byte> input, IBufferWriter<byte> output, AutomatonState[] states, int maxDepth, bool final, bool escape)
     {
+        _escape = escape;
         _input = input;
         _output = output;
         _states = states;
@@ -49,10 +52,10 @@ internal ref struct RedactionScanner
         _final = final;
     }
 
-    /// <summary>Redacts <paramref name="input"/> into <paramref name="output"/>.</summary>
-    public static JsonRedactionResult Run(ReadOnlySpan<byte> input, IBufferWriter<byte> output, RedactionAutomaton automaton, int maxDepth, bool truncated)
+    /// <summary>Redacts <paramref name="input"/> into <paramref name="output"/> (with <paramref name="escape"/>, as JSON string content: see <see cref="JsonStringEscaper"/>).</summary>
+    public static JsonRedactionResult Run(ReadOnlySpan<byte> input, IBufferWriter<byte> output, RedactionAutomaton automaton, int maxDepth, bool truncated, bool escape = false)
     {
-        var scanner = new RedactionScanner(input, output, automaton.States, maxDepth, !truncated);
+        var scanner = new RedactionScanner(input, output, automaton.States, maxDepth, !truncated, escape);
         return scanner.Document(automaton.Initial);
     }
 
@@ -67,16 +70,23 @@ internal ref struct RedactionScanner
         switch (ok ? ScanStop.None : _stop)
         {
             case ScanStop.None:
-                _output.Write(_input[_copied..]);
+                Emit(_input[_copied..]);
                 return new(JsonRedactionStatus.Redacted, null, !_final);
             case ScanStop.EndOfInput:
-                if (!_cutInsideRedaction) _output.Write(_input[_copied.._cut]);
+                if (!_cutInsideRedaction) Emit(_input[_copied.._cut]);
                 return new(JsonRedactionStatus.Redacted, null, true);
             case ScanStop.TooDeep:
                 return new(JsonRedactionStatus.DepthExceeded, $"JSON nested deeper than {_maxDepth} levels", !_final);
             default:
                 return new(JsonRedactionStatus.InvalidJson, "invalid JSON", !_final);
         }
+    }
+
+    // Unchanged input goes to the output in one copy, or one escaping copy (the fused redact + escape of RedactEscaped).
+    private readonly void Emit(ReadOnlySpan<byte> bytes)
+    {
+        if (_escape) JsonStringEscaper.Escape(bytes, _output);
+        else _output.Write(bytes);
     }
 
     // A node in state `state` (neither dead nor selected) at the current position.
@@ -98,8 +108,8 @@ internal ref struct RedactionScanner
     // Copies the input up to the value, writes the replacement, and validates the value without copying it.
     private bool Redact(int depth)
     {
-        _output.Write(_input[_copied.._pos]);
-        _output.Write(s_replacement);
+        Emit(_input[_copied.._pos]);
+        _output.Write(_escape ? s_escapedReplacement : s_replacement);
         if (!Skip(depth))
         {
             if (_stop == ScanStop.EndOfInput) _cutInsideRedaction = true;

@@ -40,6 +40,33 @@ public sealed class RedactionScannerTests
     }
 
     [Fact]
+    public void Redact_SingleSpaceSeparatorsCutAtEveryByte_SameAsReaderPass()
+    {
+        // ", " and ": " separators (Python's json.dumps, the load benchmark's body), and one space
+        // before the end of a truncated input, before a second space or before other whitespace:
+        // the same verdict as the reader pass at every cut, and never the redacted value.
+        const string json = "{\"id\": \"o-1\", \"items\": [{\"sku\": \"a\", \"secret\": 1}, {\"secret\": [true, null]}], \"n\": -1.5e3 , \"w\":  \t\"x\" }";
+        var bytes = Encoding.UTF8.GetBytes(json);
+        string[] paths = ["$.items[*].secret", "$.w"];
+        var scanner = JsonRedactor.Create(paths);
+        var readerPass = JsonRedactor.Create(paths, RedactionDefaults.MaxJsonDepth, useScanner: false);
+        for (var cut = 1; cut <= bytes.Length; cut++)
+        {
+            var truncated = cut < bytes.Length;
+            var (result, output) = scanner.Run(bytes[..cut], truncated);
+            var (expectedResult, expected) = readerPass.Run(bytes[..cut], truncated);
+
+            Assert.Equal(expectedResult, result);
+            // Cut short, both passes emit a prefix of the whole redaction (they may differ in whether a
+            // trailing separator is kept); whole, they are equal byte for byte.
+            if (truncated) Assert.StartsWith(output, readerPass.Run(json).Output, StringComparison.Ordinal);
+            else Assert.True(expected == output, $"scanner {output} reader {expected}");
+            Assert.DoesNotContain("\"x\"", output, StringComparison.Ordinal);
+        }
+        Assert.Equal("{\"id\": \"o-1\", \"items\": [{\"sku\": \"a\", \"secret\": " + R + "}, {\"secret\": " + R + "}], \"n\": -1.5e3 , \"w\":  \t" + R + " }", scanner.Run(json).Output);
+    }
+
+    [Fact]
     public void Redact_StringEndsAtEveryOffsetOfTheVectorProbe_AcceptsExactlyWhatUtf8JsonReaderAccepts()
     {
         // The scanner finds a string's end with a 16-byte probe, then a vectorized search: a quote,
