@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Sightline.ApiKeys.Internal;
+using Sightline.Protocol.Wire;
+
+namespace Sightline.ApiKeys;
+
+/// <summary>
+/// The light API-key path (<c>app.UseApiKeys()</c>): on endpoints that require a key, validates it with the same
+/// validator, cache, store and options as the <c>AddApiKey</c> handler, checks <c>RequireScope</c> metadata and the
+/// key's rate limit, and sets <see cref="HttpContext.User"/> to the principal the handler would build — without the
+/// framework's authentication handler and policy machinery (a handler instance, ticket, result, policy combination and
+/// evaluation per request). Refusals are the handler's: the same problem details, reason codes, <c>WWW-Authenticate</c>,
+/// log entries, counters and security events.
+/// </summary>
+/// <remarks>
+/// The rate limiter is consulted here only when no authorization policy will run for the endpoint afterwards;
+/// otherwise <see cref="ApiKeyAuthorizationResultHandler"/> consults it once the policy has succeeded, so a request
+/// refused by any policy still never spends the key's quota.
+/// </remarks>
+internal sealed class ApiKeyMiddleware
+{
+    private const int MaxCachedEndpoints = 10_000;
+
+    private readonly RequestDelegate _next;
+    private readonly ApiKeyHandlerServices _services;
+    private readonly ApiKeyRateLimiters _limiters;
+    private readonly string _scheme;
+    private readonly bool _requireByDefault;
+    private readonly bool _authorizationFollows;
+    private readonly bool _hasFallbackPolicy;
+    private readonly ConcurrentDictionary<Endpoint, EndpointPlan> _plans = new();
+    private readonly EndpointPlan _unmatched;
+    private readonly IDisposable? _optionsSubscription;
+    private volatile ApiKeyAuthenticationOptions _options;
+    private int _transformation; // 0: not looked at yet; 1: the framework's no-op; 2: the app registered one
+
+    public ApiKeyMiddleware(RequestDelegate next, IServiceProvider services, ApiKeyMiddlewareOptions options, bool authorizationFollows)
+    {
+        _next = next;
+        _services = services.GetRequiredService<ApiKeyHandlerServices>();
+        _limiters = services.GetRequiredService<ApiKeyRateLimiters>();
+        _scheme = options.Scheme;
+        _requireByDefault = options.RequireByDefault;
+        _authorizationFollows = authorizationFollows;
+        _hasFallbackPolicy = authorizationFollows && services.GetService<IOptions<AuthorizationOptions>>()?.Value.FallbackPolicy is not null;
+        var monitor = services.GetRequiredService<IOptionsMonitor<ApiKeyAuthenticationOptions>>();
+        _options = monitor.Get(_scheme);
+        _optionsSubscription = monitor.OnChange((changed, name) =>
+        {
+            if (string.Equals(name ?? Options.DefaultName, _scheme, StringComparison.Ordinal)) _options = changed;
+        });
+        _unmatched = CreatePlan(null);
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var endpoint = context.GetEndpoint();
+        var plan = endpoint is null ? _unmatched : PlanOf(endpoint);
+        if (!plan.Protected) return _next(context);
+
+        // Already authenticated: by this path (a re-executed pipeline) or by the handler earlier in the pipeline.
+        var features = context.Features;
+        if (features.Get<ApiKeyAuthenticatedFeature>() is { } done) return AuthorizeAsync(context, plan, done);
+        var options = _options;
+        if (features.Get<ValidatedKey>() is { } handled && context.User.Identity?.IsAuthenticated == true
+            && string.Equals(handled.Record.Prefix, options.KeyPrefix, StringComparison.Ordinal))
+        {
+            var reused = new ApiKeyAuthenticatedFeature(handled, context.User, _scheme);
+            features.Set(reused);
+            return AuthorizeAsync(context, plan, reused);
+        }
+
+        var key = ApiKeyReader.Read(context.Request, options);
+        if (key is null) return RefuseAsync(context, options, ApiKeyFailureReasons.Missing, null);
+        // Cached (or malformed) keys are decided synchronously; only a store lookup needs the request's abort token.
+        return _services.Validator.TryValidateCached(key, options.Format, context.Connection.RemoteIpAddress, out var check, out var now)
+            ? AuthenticatedAsync(context, plan, options, check, now)
+            : LoadAsync(context, plan, options, key);
+    }
+
+    private async Task LoadAsync(HttpContext context, EndpointPlan plan, ApiKeyAuthenticationOptions options, string key)
+    {
+        var check = await _services.Validator.ValidateAsync(key, options.Format, context.Connection.RemoteIpAddress, options.CacheDuration, context.RequestAborted).ConfigureAwait(false);
+        await AuthenticatedAsync(context, plan, options, check, _services.TimeProvider.GetUtcNow().UtcTicks).ConfigureAwait(false);
+    }
+
+    private Task AuthenticatedAsync(HttpContext context, EndpointPlan plan, ApiKeyAuthenticationOptions options, ApiKeyCheck check, long nowTicks)
+    {
+        if (!check.Succeeded) return RefuseAsync(context, options, check.Reason!, check.KeyId);
+        var key = check.Key!;
+        _services.LastUsed.Touch(key.Record.Id, nowTicks);
+        _services.Metrics.Authenticated();
+        var principal = ApiKeyPrincipal.Create(key, _scheme);
+        var feature = new ApiKeyAuthenticatedFeature(key, principal, _scheme);
+        var features = context.Features;
+        features.Set(feature);
+        features.Set(key);
+        features.Set<ISightlineRequestHints>(key.Hints);
+        context.User = principal;
+        return _transformation == 1 ? AuthorizeAsync(context, plan, feature) : TransformAsync(context, plan, feature);
+    }
+
+    /// <summary>Runs the app's <see cref="IClaimsTransformation"/>, as <c>AuthenticationService</c> does for a handler's result.</summary>
+    private async Task TransformAsync(HttpContext context, EndpointPlan plan, ApiKeyAuthenticatedFeature feature)
+    {
+        var transformation = context.RequestServices.GetService<IClaimsTransformation>();
+        if (transformation is null or NoopClaimsTransformation)
+        {
+            _transformation = 1;
+        }
+        else
+        {
+            _transformation = 2;
+            context.User = await transformation.TransformAsync(feature.Principal).ConfigureAwait(false);
+        }
+        await AuthorizeAsync(context, plan, feature).ConfigureAwait(false);
+    }
+
+    private Task AuthorizeAsync(HttpContext context, EndpointPlan plan, ApiKeyAuthenticatedFeature feature)
+    {
+        var key = feature.Key;
+        if (plan.Scopes.Length > 0)
+        {
+            // As ScopeRequirement does: the principal's scope claims (so a claims transformation is honoured).
+            List<string>? missing = null;
+            foreach (var scope in plan.Scopes)
+            {
+                if (!context.User.HasClaim(ApiKeyClaimTypes.Scope, scope)) (missing ??= []).Add(scope);
+            }
+            if (missing is not null)
+            {
+                _services.Refusals.Report(context, ApiKeyFailureReasons.ScopeMissing, key.Record.Id, key.Record.Prefix);
+                return ProblemWriter.WriteAsync(context, StatusCodes.Status403Forbidden, ApiKeyFailureReasons.ScopeMissing, missing);
+            }
+        }
+        if (!plan.DeferRateLimit && !feature.RateLimitApplied)
+        {
+            if (key.Record.RateLimit is { } limit)
+            {
+                var lease = _limiters.Acquire(key, limit);
+                if (!lease.IsAcquired)
+                {
+                    _services.Refusals.Report(context, ApiKeyFailureReasons.RateLimited, key.Record.Id, key.Record.Prefix);
+                    return ProblemWriter.RateLimitedAsync(context, limit, lease);
+                }
+                lease.Dispose();
+            }
+            feature.RateLimitApplied = true;
+        }
+        return _next(context);
+    }
+
+    private Task RefuseAsync(HttpContext context, ApiKeyAuthenticationOptions options, string reason, string? keyId)
+    {
+        _services.Refusals.Report(context, reason, keyId, options.KeyPrefix);
+        return ProblemWriter.ChallengeAsync(context, options, reason);
+    }
+
+    private EndpointPlan PlanOf(Endpoint endpoint)
+    {
+        if (_plans.TryGetValue(endpoint, out var plan)) return plan;
+        plan = CreatePlan(endpoint);
+        // Endpoints are few and long-lived; a data source that keeps creating new ones must not grow this without bound.
+        if (_plans.Count < MaxCachedEndpoints) _plans.TryAdd(endpoint, plan);
+        return plan;
+    }
+
+    private EndpointPlan CreatePlan(Endpoint? endpoint)
+    {
+        var metadata = endpoint?.Metadata ?? EndpointMetadataCollection.Empty;
+        // As the authorization middleware: any IAllowAnonymous wins, wherever it sits.
+        if (metadata.GetMetadata<IAllowAnonymous>() is not null) return EndpointPlan.Open;
+        var scopeAttributes = metadata.GetOrderedMetadata<RequireScopeAttribute>();
+        if (!_requireByDefault && scopeAttributes.Count == 0 && metadata.GetMetadata<RequireApiKeyAttribute>() is null) return EndpointPlan.Open;
+
+        var scopes = new List<string>();
+        foreach (var attribute in scopeAttributes)
+        {
+            foreach (var scope in attribute.Scopes)
+            {
+                if (!scopes.Contains(scope)) scopes.Add(scope);
+            }
+        }
+        // Will the authorization middleware evaluate a policy other than our scopes? Then the rate limit waits for it.
+        var otherAuthorization = metadata.GetMetadata<AuthorizationPolicy>() is not null;
+        var anyAuthorization = otherAuthorization;
+        foreach (var data in metadata.GetOrderedMetadata<IAuthorizeData>())
+        {
+            anyAuthorization = true;
+            if (data is not RequireScopeAttribute) otherAuthorization = true;
+        }
+        foreach (var data in metadata.GetOrderedMetadata<IAuthorizationRequirementData>())
+        {
+            anyAuthorization = true;
+            if (data is not RequireScopeAttribute) otherAuthorization = true;
+        }
+        var defer = _authorizationFollows && (otherAuthorization || (!anyAuthorization && _hasFallbackPolicy));
+        return new EndpointPlan(true, [.. scopes], defer);
+    }
+
+    private sealed record EndpointPlan(bool Protected, string[] Scopes, bool DeferRateLimit)
+    {
+        public static EndpointPlan Open { get; } = new(false, [], false);
+    }
+}
