@@ -172,3 +172,16 @@ public sealed class ReportsController : ControllerBase
     [RequireScope("reports:write")]
     public string Post() => "report created";
 }
+
+[ApiController]
+[Route("keyed-controller")]
+[RequireApiKey]
+public sealed class KeyedController : ControllerBase
+{
+    [HttpGet]
+    public string Get() => User.FindFirst(ApiKeyClaimTypes.KeyId)?.Value ?? "";
+
+    [HttpGet("open")]
+    [Microsoft.AspNetCore.Authorization.AllowAnonymous]
+    public string Open() => "open";
+}

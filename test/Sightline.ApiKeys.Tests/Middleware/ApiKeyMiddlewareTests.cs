@@ -174,6 +174,19 @@ public sealed class ApiKeyMiddlewareTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RequireApiKeyAttribute_Controller_KeyRequiredActionAllowAnonymousOpen()
+    {
+        var created = await _app.CreateKeyAsync();
+
+        var response = await _app.GetAsync("/keyed-controller", created.Key);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(created.Record.Id, await response.Content.ReadAsStringAsync());
+        await ApiKeyApp.AssertRefusedAsync(await _app.GetAsync("/keyed-controller", null), HttpStatusCode.Unauthorized, ApiKeyFailureReasons.Missing);
+        Assert.Equal(HttpStatusCode.OK, (await _app.GetAsync("/keyed-controller/open", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task AllowAnonymousAndUnmarkedEndpoints_Untouched()
     {
         using var refused = new RefusalCounter(_app);
