@@ -17,6 +17,9 @@ internal sealed class ApiKeyAuthenticatedFeature(ValidatedKey key, ClaimsPrincip
     /// <summary>True once a permit was taken from the key's rate limiter for this request (or none was needed).</summary>
     public bool RateLimitApplied { get; set; }
 
+    /// <summary>True when the light path checked all the endpoint's authorization (scope-only endpoint): the authorization middleware is skipped.</summary>
+    public bool AuthorizationDone { get; set; }
+
     /// <summary>The handler's result, created on first use.</summary>
     public AuthenticateResult? Result { get; set; }
 }

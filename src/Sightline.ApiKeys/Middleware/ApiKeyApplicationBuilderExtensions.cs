@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.DependencyInjection;
 using Sightline.ApiKeys;
+using Sightline.ApiKeys.Internal;
 
 namespace Microsoft.AspNetCore.Builder;
 
@@ -62,7 +63,13 @@ public static class ApiKeyApplicationBuilderExtensions
                 app.UseAuthentication();
             }
         }
-        if (authorization) app.UseAuthorization();
+        if (authorization)
+        {
+            // Skipped for requests whose authorization the light path fully checked (scope-only endpoints, see
+            // ApiKeyMiddleware); the branch's UseAuthorization does not mark this builder, so mark it for WebApplication.
+            app.UseWhen(static context => context.Features.Get<ApiKeyAuthenticatedFeature>() is not { AuthorizationDone: true }, static branch => branch.UseAuthorization());
+            app.Properties[AuthorizationMiddlewareSetKey] = true;
+        }
         return app;
     }
 

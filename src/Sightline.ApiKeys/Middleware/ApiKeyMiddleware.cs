@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Infrastructure;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -26,6 +28,11 @@ internal sealed class ApiKeyMiddleware
 {
     private const int MaxCachedEndpoints = 10_000;
 
+    // What the authorization middleware leaves in HttpContext.Items for EndpointMiddleware's check that endpoints with
+    // authorization metadata went through authorization (the check RouteOptions.SuppressCheckForUnhandledSecurityMetadata turns off).
+    private const string AuthorizationInvokedKey = "__AuthorizationMiddlewareWithEndpointInvoked";
+    private static readonly object s_authorizationInvoked = true;
+
     private readonly RequestDelegate _next;
     private readonly ApiKeyHandlerServices _services;
     private readonly ApiKeyRateLimiters _limiters;
@@ -33,6 +40,7 @@ internal sealed class ApiKeyMiddleware
     private readonly bool _requireByDefault;
     private readonly bool _authorizationFollows;
     private readonly bool _hasFallbackPolicy;
+    private readonly bool _frameworkAuthorization;
     private readonly ConcurrentDictionary<Endpoint, EndpointPlan> _plans = new();
     private readonly EndpointPlan _unmatched;
     private readonly IDisposable? _optionsSubscription;
@@ -48,6 +56,7 @@ internal sealed class ApiKeyMiddleware
         _requireByDefault = options.RequireByDefault;
         _authorizationFollows = authorizationFollows;
         _hasFallbackPolicy = authorizationFollows && services.GetService<IOptions<AuthorizationOptions>>()?.Value.FallbackPolicy is not null;
+        _frameworkAuthorization = authorizationFollows && IsFrameworkAuthorization(services);
         var monitor = services.GetRequiredService<IOptionsMonitor<ApiKeyAuthenticationOptions>>();
         _options = monitor.Get(_scheme);
         _optionsSubscription = monitor.OnChange((changed, name) =>
@@ -152,6 +161,13 @@ internal sealed class ApiKeyMiddleware
             }
             feature.RateLimitApplied = true;
         }
+        if (plan.AuthorizationDone)
+        {
+            // The policy the authorization middleware would evaluate (default policy + these scopes) is what was just
+            // checked; UseApiKeys runs that middleware only for requests without this flag.
+            feature.AuthorizationDone = true;
+            context.Items[AuthorizationInvokedKey] = s_authorizationInvoked;
+        }
         return _next(context);
     }
 
@@ -200,11 +216,47 @@ internal sealed class ApiKeyMiddleware
             if (data is not RequireScopeAttribute) otherAuthorization = true;
         }
         var defer = _authorizationFollows && (otherAuthorization || (!anyAuthorization && _hasFallbackPolicy));
-        return new EndpointPlan(true, [.. scopes], defer);
+        // Scope-only endpoints: the framework's policy would be its plain default policy (an authenticated user) plus
+        // the scopes, both already checked here. Skip evaluating it again when nothing of the app's could change the
+        // outcome (no custom default policy, policy provider, authorization service or handler; no scheme named).
+        var done = !otherAuthorization && anyAuthorization && _frameworkAuthorization;
+        foreach (var attribute in scopeAttributes)
+        {
+            if (!string.IsNullOrEmpty(attribute.AuthenticationSchemes)) done = false;
+        }
+        return new EndpointPlan(true, [.. scopes], defer, done);
     }
 
-    private sealed record EndpointPlan(bool Protected, string[] Scopes, bool DeferRateLimit)
+    private static bool IsFrameworkAuthorization(IServiceProvider services)
     {
-        public static EndpointPlan Open { get; } = new(false, [], false);
+        var options = services.GetService<IOptions<AuthorizationOptions>>()?.Value;
+        if (options is null || options.DefaultPolicy.AuthenticationSchemes.Count != 0 || options.DefaultPolicy.Requirements.Count != 1
+            || options.DefaultPolicy.Requirements[0] is not DenyAnonymousAuthorizationRequirement)
+        {
+            return false;
+        }
+        using var scope = services.CreateScope();
+        var provider = scope.ServiceProvider;
+        if (provider.GetService<IAuthorizationPolicyProvider>()?.GetType() != typeof(DefaultAuthorizationPolicyProvider)
+            || provider.GetService<IAuthorizationService>() is not DefaultAuthorizationService service
+            || service.GetType().Assembly != typeof(DefaultAuthorizationService).Assembly   // the framework's (it registers an internal subclass)
+            || provider.GetService<IPolicyEvaluator>()?.GetType() != typeof(PolicyEvaluator))
+        {
+            return false;
+        }
+        foreach (var handler in provider.GetServices<IAuthorizationHandler>())
+        {
+            if (handler is not PassThroughAuthorizationHandler) return false;
+        }
+        return true;
+    }
+
+    /// <param name="Protected">A key is required.</param>
+    /// <param name="Scopes">Scopes the key must have (from <see cref="RequireScopeAttribute"/>).</param>
+    /// <param name="DeferRateLimit">Another policy runs after this middleware: the rate limit waits for it.</param>
+    /// <param name="AuthorizationDone">This middleware checks everything the framework's policy for the endpoint would.</param>
+    private sealed record EndpointPlan(bool Protected, string[] Scopes, bool DeferRateLimit, bool AuthorizationDone)
+    {
+        public static EndpointPlan Open { get; } = new(false, [], false, false);
     }
 }

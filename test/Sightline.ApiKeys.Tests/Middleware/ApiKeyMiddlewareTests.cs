@@ -1,7 +1,9 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -149,6 +151,43 @@ public sealed class ApiKeyMiddlewareTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RequireScope_AppAuthorizationHandler_StillApplies()
+    {
+        // The light path skips the framework's evaluation of scope-only endpoints only when nothing of the app's could change it.
+        await using var app = await ApiKeyApp.StartAsync(light: _ => { }, defaultScheme: false,
+            services: s => s.AddSingleton<IAuthorizationHandler, BlockingHandler>());
+        var created = await app.CreateKeyAsync(configure: r => r.Scopes = ["orders:read"]);
+
+        Assert.Equal(HttpStatusCode.OK, (await app.GetAsync("/orders", created.Key)).StatusCode);
+        var blocked = await app.GetAsync("/orders", created.Key, r => r.Headers.Add("X-Block", "1"));
+
+        await ApiKeyApp.AssertRefusedAsync(blocked, HttpStatusCode.Forbidden, ApiKeyFailureReasons.Forbidden);
+    }
+
+    [Fact]
+    public async Task RequireScope_AppDefaultPolicy_StillApplies()
+    {
+        await using var app = await ApiKeyApp.StartAsync(light: _ => { }, defaultScheme: false,
+            services: s => s.AddAuthorization(o => o.DefaultPolicy = new AuthorizationPolicyBuilder()
+                .RequireAuthenticatedUser().RequireClaim(ApiKeyClaimTypes.ConsumerGroup, "Enterprise").Build()));
+        var enterprise = await app.CreateKeyAsync(configure: r => r.Scopes = ["orders:read"]);
+        var selfServe = await app.CreateKeyAsync(configure: r => { r.Scopes = ["orders:read"]; r.ConsumerGroup = "Self-serve"; });
+
+        Assert.Equal(HttpStatusCode.OK, (await app.GetAsync("/orders", enterprise.Key)).StatusCode);
+        await ApiKeyApp.AssertRefusedAsync(await app.GetAsync("/orders", selfServe.Key), HttpStatusCode.Forbidden, ApiKeyFailureReasons.Forbidden);
+    }
+
+    /// <summary>An app's authorization handler: fails every requirement of requests carrying <c>X-Block</c>.</summary>
+    private sealed class BlockingHandler : IAuthorizationHandler
+    {
+        public Task HandleAsync(AuthorizationHandlerContext context)
+        {
+            if (context.Resource is HttpContext http && http.Request.Headers.ContainsKey("X-Block")) context.Fail();
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
     public async Task RequireScope_GroupAndAllowAnonymousInside()
     {
         var admin = await _app.CreateKeyAsync(configure: r => r.Scopes = ["admin"]);
@@ -260,8 +299,8 @@ public sealed class ApiKeyMiddlewareTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Forbidden, (await _app.GetAsync("/staff", created.Key)).StatusCode);
         }
 
-        // Three permits, one per request, whichever component takes it: the light path (/whoami), after the scope
-        // check (/orders, which the authorization middleware evaluates again), after a policy (/enterprise).
+        // Three permits, one per request, whichever component takes it: the light path (/whoami), the light path after
+        // its scope check (/orders), the authorization result handler after a policy (/enterprise).
         Assert.Equal(HttpStatusCode.OK, (await _app.GetAsync("/whoami", created.Key)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _app.GetAsync("/orders", created.Key)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _app.GetAsync("/enterprise", created.Key)).StatusCode);
