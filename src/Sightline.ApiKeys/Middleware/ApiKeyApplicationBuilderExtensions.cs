@@ -22,7 +22,8 @@ public static class ApiKeyApplicationBuilderExtensions
     /// pipeline (so <c>[Authorize(Policy = …)]</c> sees the key's principal), and <c>UseAuthentication()</c> too when
     /// schemes other than <c>AddApiKey</c> ones are registered (when only API-key schemes are, it keeps
     /// <c>WebApplication</c> from adding its implicit <c>UseAuthentication()</c>, which would call the handler on every
-    /// request); do not add them again after it.
+    /// request); do not add them again after it. Requests the light path decided completely (scope-only endpoints, when
+    /// the app's authorization is the framework's own) skip the authorization middleware.
     /// </summary>
     /// <exception cref="InvalidOperationException">The scheme is not registered, or <c>UseAuthorization()</c> was called before.</exception>
     public static IApplicationBuilder UseApiKeys(this IApplicationBuilder app, Action<ApiKeyMiddlewareOptions>? configure = null)
