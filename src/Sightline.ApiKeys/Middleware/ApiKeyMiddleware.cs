@@ -202,7 +202,7 @@ internal sealed class ApiKeyMiddleware
                 if (!scopes.Contains(scope)) scopes.Add(scope);
             }
         }
-        // Will the authorization middleware evaluate a policy other than our scopes? Then the rate limit waits for it.
+        // Authorization metadata other than our scopes: a policy the light path cannot decide.
         var otherAuthorization = metadata.GetMetadata<AuthorizationPolicy>() is not null;
         var anyAuthorization = otherAuthorization;
         foreach (var data in metadata.GetOrderedMetadata<IAuthorizeData>())
@@ -215,7 +215,6 @@ internal sealed class ApiKeyMiddleware
             anyAuthorization = true;
             if (data is not RequireScopeAttribute) otherAuthorization = true;
         }
-        var defer = _authorizationFollows && (otherAuthorization || (!anyAuthorization && _hasFallbackPolicy));
         // Scope-only endpoints: the framework's policy would be its plain default policy (an authenticated user) plus
         // the scopes, both already checked here. Skip evaluating it again when nothing of the app's could change the
         // outcome (no custom default policy, policy provider, authorization service or handler; no scheme named).
@@ -224,6 +223,9 @@ internal sealed class ApiKeyMiddleware
         {
             if (!string.IsNullOrEmpty(attribute.AuthenticationSchemes)) done = false;
         }
+        // Whenever the authorization middleware will still evaluate a policy (the endpoint's, or the fallback policy for
+        // an endpoint without authorization metadata), the rate limit waits for it: a request it denies spends nothing.
+        var defer = _authorizationFollows && (anyAuthorization ? !done : _hasFallbackPolicy);
         return new EndpointPlan(true, [.. scopes], defer, done);
     }
 

@@ -156,12 +156,18 @@ public sealed class ApiKeyMiddlewareTests : IAsyncLifetime
         // The light path skips the framework's evaluation of scope-only endpoints only when nothing of the app's could change it.
         await using var app = await ApiKeyApp.StartAsync(light: _ => { }, defaultScheme: false,
             services: s => s.AddSingleton<IAuthorizationHandler, BlockingHandler>());
-        var created = await app.CreateKeyAsync(configure: r => r.Scopes = ["orders:read"]);
+        var created = await app.CreateKeyAsync(configure: r =>
+        {
+            r.Scopes = ["orders:read"];
+            r.RateLimit = new ApiKeyRateLimit(1, TimeSpan.FromMinutes(1));
+        });
 
-        Assert.Equal(HttpStatusCode.OK, (await app.GetAsync("/orders", created.Key)).StatusCode);
         var blocked = await app.GetAsync("/orders", created.Key, r => r.Headers.Add("X-Block", "1"));
 
         await ApiKeyApp.AssertRefusedAsync(blocked, HttpStatusCode.Forbidden, ApiKeyFailureReasons.Forbidden);
+        // The handler's denial came after the light path's checks, yet spent no quota: the one permit is still there.
+        Assert.Equal(HttpStatusCode.OK, (await app.GetAsync("/orders", created.Key)).StatusCode);
+        await ApiKeyApp.AssertRefusedAsync(await app.GetAsync("/orders", created.Key), HttpStatusCode.TooManyRequests, ApiKeyFailureReasons.RateLimited);
     }
 
     [Fact]
