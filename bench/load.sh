@@ -6,7 +6,10 @@
 #   records           metrics + a record per request (headers, no bodies)
 #   full              headers + 2 KiB JSON bodies both ways, 3 redaction paths, 100% sampling
 #   full-server-down  full, while the server is unreachable (the spool fills)
-#   apikey            no SDK; every endpoint behind AddApiKey (a valid X-Api-Key on each request; target >= 0.95x bare)
+#   apikey            no SDK; every endpoint behind the light API-key path, app.UseApiKeys() (a valid X-Api-Key on
+#                     each request; target >= 0.95x bare)
+#   apikey-handler    the same behind the framework's UseAuthentication/UseAuthorization with the AddApiKey handler
+#                     and a fallback policy (not in the default MODES)
 # Prints: mode: <name> rps: <n> ratio_vs_bare: <x.xx> p99_ms: <n> cpu_us_per_req: <n>
 # cpu_us_per_req is the app process's CPU time per request minus bare's.
 # Usage: bench/load.sh [seconds-per-mode=10] [connections=32]   (SINK=server to ship to a real Sightline server)
@@ -49,7 +52,7 @@ else
   key=sl_bench_key
 fi
 
-# apikey mode: a key issued by the sightline tool into a configuration entry, handed to the app as environment
+# apikey modes: a key issued by the sightline tool into a configuration entry, handed to the app as environment
 # variables (Sightline__ApiKeys__Keys__0__*); other modes ignore them. Every mode sends the X-Api-Key header.
 dotnet tools/Sightline.Cli/bin/Release/net10.0/sightline.dll keys create --store config -n load-bench --json >"$work/apikey.json"
 api_key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["key"])' "$work/apikey.json")

@@ -14,7 +14,7 @@ namespace Sightline.Samples.Orders;
 /// </summary>
 public static class OrdersApp
 {
-    /// <summary>Builds the app listening on <paramref name="url"/>. <paramref name="mode"/>: full (default), records, metrics, off (SDK registered but disabled), bare, apikey (bare, every endpoint behind API-key authentication with keys from configuration).</summary>
+    /// <summary>Builds the app listening on <paramref name="url"/>. <paramref name="mode"/>: full (default), records, metrics, off (SDK registered but disabled), bare, apikey (bare, every endpoint behind the light API-key path, <c>UseApiKeys</c>, with keys from configuration), apikey-handler (the same behind the framework's authentication and authorization with the <c>AddApiKey</c> handler and a fallback policy).</summary>
     public static WebApplication Build(string[] args, string url, Action<SightlineOptions>? configure = null, string mode = "full")
     {
         var builder = WebApplication.CreateBuilder(args);
@@ -22,8 +22,8 @@ public static class OrdersApp
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddControllers();
         builder.Services.AddHttpClient("partner", c => c.Timeout = TimeSpan.FromSeconds(2));
-        var instrumented = mode is not ("bare" or "apikey");
-        var apiKeys = mode == "apikey";
+        var instrumented = mode is not ("bare" or "apikey" or "apikey-handler");
+        var apiKeys = mode is "apikey" or "apikey-handler";
         if (instrumented)
         {
             builder.Services.AddSightline(o =>
@@ -43,15 +43,27 @@ public static class OrdersApp
         {
             // Keys from configuration (Sightline:ApiKeys:Keys, as printed by `sightline keys create --store config`); every endpoint needs one.
             builder.Services.AddSingleton<IApiKeyStore>(new ConfigurationApiKeyStore(builder.Configuration));
-            builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey();
-            builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            if (mode == "apikey-handler")
+            {
+                builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey();
+                builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+            }
+            else
+            {
+                builder.Services.AddAuthentication().AddApiKey();
+            }
         }
         var app = builder.Build();
         if (instrumented) app.UseSightline();
-        if (apiKeys)
+        if (mode == "apikey-handler")
         {
             app.UseAuthentication();
             app.UseAuthorization();
+        }
+        else if (mode == "apikey")
+        {
+            // The light path: every endpoint needs a key (the equivalent of the fallback policy above).
+            app.UseApiKeys(o => o.RequireByDefault = true);
         }
         app.Use(static (context, next) =>
         {

@@ -1,6 +1,6 @@
 using Sightline.Samples.Orders;
 
-// dotnet run --project samples/Sightline.Samples.Orders -- [--urls http://127.0.0.1:5090] [--mode full|records|metrics|bare|apikey]
+// dotnet run --project samples/Sightline.Samples.Orders -- [--urls http://127.0.0.1:5090] [--mode full|records|metrics|bare|apikey|apikey-handler]
 // Sightline:ApiKey and Sightline:Endpoint come from configuration (e.g. Sightline__ApiKey=...).
 var url = GetArg(args, "--urls") ?? "http://127.0.0.1:5090";
 var mode = GetArg(args, "--mode") ?? "full";

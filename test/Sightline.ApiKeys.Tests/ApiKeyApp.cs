@@ -36,7 +36,9 @@ internal sealed class ApiKeyApp : IAsyncDisposable
         TimeProvider? timeProvider = null,
         Action<IServiceCollection>? services = null,
         Action<WebApplication>? first = null,
-        Dictionary<string, string?>? configuration = null)
+        Dictionary<string, string?>? configuration = null,
+        Action<ApiKeyMiddlewareOptions>? light = null,
+        bool defaultScheme = true)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
@@ -46,28 +48,44 @@ internal sealed class ApiKeyApp : IAsyncDisposable
         if (configuration is not null) builder.Configuration.AddInMemoryCollection(configuration);
         if (store is not null) builder.Services.AddSingleton(store);
         if (timeProvider is not null) builder.Services.AddSingleton(timeProvider);
-        builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey(configure);
+        var authentication = defaultScheme
+            ? builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme)
+            : builder.Services.AddAuthentication();
+        authentication.AddApiKey(configure);
         builder.Services.AddAuthorization();
         builder.Services.AddControllers().AddApplicationPart(typeof(ApiKeyApp).Assembly);
         services?.Invoke(builder.Services);
         var app = builder.Build();
         first?.Invoke(app);
-        app.UseAuthentication();
-        app.UseAuthorization();
+        if (light is null)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+        else
+        {
+            // The light path: UseApiKeys adds UseAuthentication and UseAuthorization after itself.
+            app.UseApiKeys(light);
+        }
         app.MapGet("/public", () => "public");
-        app.MapGet("/hello", (HttpContext context) => Results.Json(new Caller(
-            context.User.FindFirst(ApiKeyClaimTypes.KeyId)?.Value,
-            context.User.FindFirst(ApiKeyClaimTypes.KeyName)?.Value,
-            context.User.FindFirst(ApiKeyClaimTypes.ConsumerId)?.Value,
-            context.User.Identity?.Name,
-            context.User.FindFirst(ApiKeyClaimTypes.ConsumerGroup)?.Value,
-            context.User.FindAll(ApiKeyClaimTypes.Scope).Select(c => c.Value).ToArray(),
-            context.Connection.RemoteIpAddress?.ToString()))).RequireAuthorization();
+        app.MapGet("/hello", WhoAmI).RequireAuthorization();
+        // Only for the light path: RequireApiKey alone (no authorization policy runs for it).
+        app.MapGet("/whoami", WhoAmI).RequireApiKey();
         app.MapGet("/orders", () => "orders").RequireScope("orders:read");
         app.MapPost("/orders", () => "created").RequireScope("orders:write");
-        app.MapGet("/staff", () => "staff").RequireAuthorization(p => p.RequireRole("staff"));
+        app.MapGet("/staff", () => "staff").RequireAuthorization(p => p.RequireRole("staff")).RequireApiKey();
+        // A policy on a claim every key's principal carries: works after either path set the user.
+        app.MapGet("/enterprise", (HttpContext context) => context.User.Identity?.Name)
+            .RequireAuthorization(p => p.RequireClaim(ApiKeyClaimTypes.ConsumerGroup, "Enterprise")).RequireApiKey();
+        // Names the scheme explicitly: the policy evaluator calls the ApiKey handler even without a default scheme.
+        app.MapGet("/scheme", (HttpContext context) => context.User.FindFirst(ApiKeyClaimTypes.KeyId)?.Value)
+            .RequireAuthorization(p => p.AddAuthenticationSchemes(ApiKeyDefaults.AuthenticationScheme).RequireAuthenticatedUser()).RequireApiKey();
         var admin = app.MapGroup("/admin").RequireScope("admin");
         admin.MapGet("/users", () => "users");
+        admin.MapGet("/status", () => "open").AllowAnonymous();
+        var keyed = app.MapGroup("/keyed").RequireApiKey();
+        keyed.MapGet("/items", () => "items");
+        keyed.MapGet("/health", () => "healthy").AllowAnonymous();
         app.MapControllers();
         await app.StartAsync();
         var result = new ApiKeyApp(app, logs);
@@ -75,6 +93,16 @@ internal sealed class ApiKeyApp : IAsyncDisposable
         result.Client.BaseAddress = result.Address;
         return result;
     }
+
+    private static IResult WhoAmI(HttpContext context) => Results.Json(new Caller(
+        context.User.FindFirst(ApiKeyClaimTypes.KeyId)?.Value,
+        context.User.FindFirst(ApiKeyClaimTypes.KeyName)?.Value,
+        context.User.FindFirst(ApiKeyClaimTypes.ConsumerId)?.Value,
+        context.User.Identity?.Name,
+        context.User.FindFirst(ApiKeyClaimTypes.ConsumerGroup)?.Value,
+        context.User.FindAll(ApiKeyClaimTypes.Scope).Select(c => c.Value).ToArray(),
+        context.Connection.RemoteIpAddress?.ToString(),
+        context.User.Identity?.AuthenticationType));
 
     public Task<HttpResponseMessage> GetAsync(string path, string? key, Action<HttpRequestMessage>? configure = null) =>
         SendAsync(HttpMethod.Get, path, key, configure);
@@ -130,7 +158,7 @@ internal sealed class ApiKeyApp : IAsyncDisposable
     }
 }
 
-internal sealed record Caller(string? KeyId, string? KeyName, string? ConsumerId, string? ConsumerName, string? ConsumerGroup, string[] Scopes, string? ClientIp);
+internal sealed record Caller(string? KeyId, string? KeyName, string? ConsumerId, string? ConsumerName, string? ConsumerGroup, string[] Scopes, string? ClientIp, string? AuthenticationType = null);
 
 [ApiController]
 [Route("reports")]
@@ -143,4 +171,17 @@ public sealed class ReportsController : ControllerBase
     [HttpPost]
     [RequireScope("reports:write")]
     public string Post() => "report created";
+}
+
+[ApiController]
+[Route("keyed-controller")]
+[RequireApiKey]
+public sealed class KeyedController : ControllerBase
+{
+    [HttpGet]
+    public string Get() => User.FindFirst(ApiKeyClaimTypes.KeyId)?.Value ?? "";
+
+    [HttpGet("open")]
+    [Microsoft.AspNetCore.Authorization.AllowAnonymous]
+    public string Open() => "open";
 }

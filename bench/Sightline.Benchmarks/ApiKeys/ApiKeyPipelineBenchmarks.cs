@@ -24,8 +24,12 @@ namespace Sightline.Benchmarks.ApiKeys;
 /// <item><c>Bare</c>: no authentication (the sample's <c>bare</c> mode).</item>
 /// <item><c>NoopScheme</c>: authentication + authorization (fallback policy: authenticated user) with a trivial
 /// handler that returns one prebuilt ticket: the framework's own cost.</item>
-/// <item><c>ApiKey</c>: <c>AddApiKey</c> with a cached valid key in <c>X-Api-Key</c> (the sample's <c>apikey</c> mode).</item>
+/// <item><c>ApiKey</c>: <c>AddApiKey</c> with a cached valid key in <c>X-Api-Key</c>, through the framework's
+/// authentication and authorization (fallback policy) (the sample's <c>apikey-handler</c> mode).</item>
 /// <item><c>ApiKeyScoped</c>: the same, the endpoint requiring a scope the key has.</item>
+/// <item><c>Light</c>: the same key through the light path, <c>app.UseApiKeys(o =&gt; o.RequireByDefault = true)</c>
+/// (the sample's <c>apikey</c> mode).</item>
+/// <item><c>LightScoped</c>: the light path, the endpoint requiring a scope the key has.</item>
 /// </list>
 /// Run: dotnet run -c Release --project bench/Sightline.Benchmarks -- --filter '*ApiKeyPipelineBenchmarks*';
 /// CPU and bytes per request: dotnet Sightline.Benchmarks.dll loop ApiKeyPipelineBenchmarks.ApiKey 1000000.
@@ -36,6 +40,7 @@ public class ApiKeyPipelineBenchmarks
     private App _bare = null!;
     private App _noop = null!;
     private App _apiKey = null!;
+    private App _light = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -43,18 +48,22 @@ public class ApiKeyPipelineBenchmarks
         _bare = App.Start(Mode.Bare);
         _noop = App.Start(Mode.Noop);
         _apiKey = App.Start(Mode.ApiKey);
-        foreach (var (app, path) in new[] { (_bare, "/bench/ok"), (_noop, "/bench/ok"), (_apiKey, "/bench/ok"), (_apiKey, "/bench/scoped") })
+        _light = App.Start(Mode.Light);
+        foreach (var (app, path) in new[] { (_bare, "/bench/ok"), (_noop, "/bench/ok"), (_apiKey, "/bench/ok"), (_apiKey, "/bench/scoped"), (_light, "/bench/ok"), (_light, "/bench/scoped") })
         {
             var status = app.Send(path).GetAwaiter().GetResult();
             if (status != 200) throw new InvalidOperationException($"{path}: {status}");
         }
-        if (_apiKey.Send("/bench/ok", key: "").GetAwaiter().GetResult() != 401) throw new InvalidOperationException("a request without a key was not refused");
+        foreach (var app in new[] { _apiKey, _light })
+        {
+            if (app.Send("/bench/ok", key: "").GetAwaiter().GetResult() != 401) throw new InvalidOperationException("a request without a key was not refused");
+        }
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (var app in new[] { _bare, _noop, _apiKey }) app?.Dispose();
+        foreach (var app in new[] { _bare, _noop, _apiKey, _light }) app?.Dispose();
     }
 
     [Benchmark(Baseline = true, Description = "app, no authentication (bare)")]
@@ -69,11 +78,18 @@ public class ApiKeyPipelineBenchmarks
     [Benchmark(Description = "app behind AddApiKey, endpoint requires a scope")]
     public Task ApiKeyScoped() => _apiKey.Send("/bench/scoped");
 
+    [Benchmark(Description = "app behind the light path, UseApiKeys (cached valid key)")]
+    public Task Light() => _light.Send("/bench/ok");
+
+    [Benchmark(Description = "app behind the light path, endpoint requires a scope")]
+    public Task LightScoped() => _light.Send("/bench/scoped");
+
     private enum Mode
     {
         Bare,
         Noop,
         ApiKey,
+        Light,
     }
 
     private sealed class App : IDisposable
@@ -107,8 +123,13 @@ public class ApiKeyPipelineBenchmarks
                 builder.Services.AddAuthentication(ApiKeyDefaults.AuthenticationScheme).AddApiKey();
                 builder.Services.AddAuthorizationBuilder().SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
             }
+            if (mode == Mode.Light) builder.Services.AddAuthentication().AddApiKey();
             var app = builder.Build();
-            if (mode != Mode.Bare)
+            if (mode == Mode.Light)
+            {
+                app.UseApiKeys(o => o.RequireByDefault = true);
+            }
+            else if (mode != Mode.Bare)
             {
                 app.UseAuthentication();
                 app.UseAuthorization();
@@ -123,9 +144,9 @@ public class ApiKeyPipelineBenchmarks
                 context.Response.StatusCode = 200;
                 return Task.CompletedTask;
             });
-            if (mode == Mode.ApiKey) scoped.RequireScope("orders:write");
+            if (mode is Mode.ApiKey or Mode.Light) scoped.RequireScope("orders:write");
             app.StartAsync().GetAwaiter().GetResult();
-            var key = mode == Mode.ApiKey
+            var key = mode is Mode.ApiKey or Mode.Light
                 ? app.Services.GetRequiredService<IApiKeyManager>().CreateAsync(new ApiKeyCreateRequest { Name = "bench", ConsumerId = "c1", Scopes = ["orders:read", "orders:write"] }).GetAwaiter().GetResult().Key
                 : "";
             return new App(app, server, key);

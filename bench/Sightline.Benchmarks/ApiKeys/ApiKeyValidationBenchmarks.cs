@@ -33,6 +33,7 @@ public class ApiKeyValidationBenchmarks
     private string _unknownKey = null!;
     private string _unknownId = null!;
     private IServiceProvider _services = null!;
+    private byte[] _unpepperedHash = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -46,6 +47,7 @@ public class ApiKeyValidationBenchmarks
         var manager = new ApiKeyManager(store, hasher, _format, TimeProvider.System, _cache);
         _validKey = manager.CreateAsync(new ApiKeyCreateRequest { Name = "bench", ConsumerId = "customer-1", Scopes = ["orders:read"], AllowedNetworks = ["10.0.0.0/8"] }).GetAwaiter().GetResult().Key;
         _badChecksumKey = _validKey[..^1] + (_validKey[^1] == 'A' ? 'B' : 'A');
+        _unpepperedHash = ApiKeyHasher.Unpeppered.Hash(_validKey);
         _unknownKey = _format.Generate();
         _format.TryParse(_unknownKey, out var unknownId);
         _unknownId = unknownId.ToString();
@@ -77,6 +79,33 @@ public class ApiKeyValidationBenchmarks
         HMACSHA256.HashData(_pepper, bytes[..n], hash);
         return hash[0];
     }
+
+    [Benchmark(Description = "SHA256.HashData of the key, one-shot (unpeppered keys before issue 5)")]
+    public byte Sha256OneShot()
+    {
+        Span<byte> bytes = stackalloc byte[64];
+        var n = Encoding.ASCII.GetBytes(_validKey, bytes);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(bytes[..n], hash);
+        return hash[0];
+    }
+
+    private static readonly ThreadLocal<IncrementalHash> s_sha256 = new(static () => IncrementalHash.CreateHash(HashAlgorithmName.SHA256));
+
+    [Benchmark(Description = "SHA-256 of the key, reused per-thread IncrementalHash (unpeppered keys now)")]
+    public byte Sha256Reused()
+    {
+        Span<byte> bytes = stackalloc byte[64];
+        var n = Encoding.ASCII.GetBytes(_validKey, bytes);
+        Span<byte> hash = stackalloc byte[32];
+        var sha256 = s_sha256.Value!;
+        sha256.AppendData(bytes[..n]);
+        sha256.TryGetHashAndReset(hash, out _);
+        return hash[0];
+    }
+
+    [Benchmark(Description = "unpeppered hash + constant-time compare (ApiKeyHasher.Unpeppered.Verify)")]
+    public bool UnpepperedVerify() => ApiKeyHasher.Unpeppered.Verify(_validKey, _unpepperedHash, 0);
 
     [Benchmark(Description = "cached valid key")]
     public bool CachedValidKey() => _validator.ValidateAsync(_validKey, _format, s_client, _cacheDuration, CancellationToken.None).Result.Succeeded;

@@ -1,10 +1,8 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using Sightline.ApiKeys.Internal;
 using Sightline.Protocol.Wire;
 
@@ -36,7 +34,10 @@ internal sealed class ApiKeyAuthenticationHandler(
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var key = ReadKey();
+        // UseApiKeys already authenticated this request with this scheme's options: reuse its principal, validate nothing twice.
+        if (Context.Features.Get<ApiKeyAuthenticatedFeature>() is { } light && string.Equals(light.Scheme, Scheme.Name, StringComparison.Ordinal))
+            return Task.FromResult(light.Result ??= AuthenticateResult.Success(new AuthenticationTicket(light.Principal, Scheme.Name)));
+        var key = ApiKeyReader.Read(Request, Options);
         if (key is null) return Task.FromResult(AuthenticateResult.NoResult());
         var options = Options;
         // Cached (or malformed) keys are decided synchronously; only a store lookup needs the request's abort token.
@@ -64,22 +65,13 @@ internal sealed class ApiKeyAuthenticationHandler(
         services.Metrics.Authenticated();
         Context.Features.Set(validated);
         Context.Features.Set<ISightlineRequestHints>(validated.Hints);
-        return AuthenticateResult.Success(new AuthenticationTicket(CreatePrincipal(validated, Scheme.Name), Scheme.Name));
+        return AuthenticateResult.Success(new AuthenticationTicket(ApiKeyPrincipal.Create(validated, Scheme.Name), Scheme.Name));
     }
 
-    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        var reason = _failure;
-        services.Refusals.Report(Context, reason, _failedKeyId, Options.KeyPrefix);
-        if (reason == ApiKeyFailureReasons.IpNotAllowed)
-        {
-            // The key is genuine; the network is wrong. Authenticating again would not help: 403, no challenge.
-            await ProblemWriter.WriteAsync(Context, StatusCodes.Status403Forbidden, reason).ConfigureAwait(false);
-            return;
-        }
-        Response.Headers.Append(HeaderNames.WWWAuthenticate,
-            $"ApiKey realm=\"{Options.Realm}\", header=\"{Options.HeaderName}\", error=\"{reason}\"");
-        await ProblemWriter.WriteAsync(Context, StatusCodes.Status401Unauthorized, reason).ConfigureAwait(false);
+        services.Refusals.Report(Context, _failure, _failedKeyId, Options.KeyPrefix);
+        return ProblemWriter.ChallengeAsync(Context, Options, _failure);
     }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties)
@@ -88,43 +80,4 @@ internal sealed class ApiKeyAuthenticationHandler(
         services.Refusals.Report(Context, ApiKeyFailureReasons.Forbidden, Context.Features.Get<ValidatedKey>()?.Record.Id, Options.KeyPrefix);
         return ProblemWriter.WriteAsync(Context, StatusCodes.Status403Forbidden, ApiKeyFailureReasons.Forbidden);
     }
-
-    private string? ReadKey()
-    {
-        var options = Options;
-        var headers = Request.Headers;
-        if (headers.TryGetValue(options.HeaderName, out var values) && values.Count > 0)
-            return values.Count == 1 && !string.IsNullOrWhiteSpace(values[0]) ? values[0]!.Trim() : "";
-        if (options.AllowAuthorizationHeader && headers.Authorization is { Count: 1 } authorization)
-        {
-            var value = authorization[0].AsSpan().Trim();
-            var space = value.IndexOf(' ');
-            if (space > 0)
-            {
-                var scheme = value[..space];
-                if (scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) || scheme.Equals("ApiKey", StringComparison.OrdinalIgnoreCase))
-                    return value[(space + 1)..].Trim().ToString();
-            }
-        }
-        if (options.AllowQueryString && Request.Query.TryGetValue(options.QueryParameterName, out var query) && query.Count == 1 && !string.IsNullOrWhiteSpace(query[0]))
-            return query[0]!.Trim();
-        return null;
-    }
-
-    private static ClaimsPrincipal CreatePrincipal(ValidatedKey key, string scheme)
-    {
-        // Claims are created with the identity as their subject so ClaimsIdentity does not clone each one.
-        var record = key.Record;
-        var identity = new ClaimsIdentity(scheme, ApiKeyClaimTypes.ConsumerName, ClaimTypes.Role);
-        Add(identity, ApiKeyClaimTypes.KeyId, record.Id);
-        Add(identity, ApiKeyClaimTypes.KeyName, record.Name);
-        Add(identity, ApiKeyClaimTypes.ConsumerId, key.Consumer.Identifier);
-        if (key.Consumer.Name is { } name) Add(identity, ApiKeyClaimTypes.ConsumerName, name);
-        if (key.Consumer.Group is { } group) Add(identity, ApiKeyClaimTypes.ConsumerGroup, group);
-        foreach (var scope in record.Scopes) Add(identity, ApiKeyClaimTypes.Scope, scope);
-        return new ClaimsPrincipal(identity);
-    }
-
-    private static void Add(ClaimsIdentity identity, string type, string value) =>
-        identity.AddClaim(new Claim(type, value, ClaimValueTypes.String, ClaimsIdentity.DefaultIssuer, ClaimsIdentity.DefaultIssuer, identity));
 }

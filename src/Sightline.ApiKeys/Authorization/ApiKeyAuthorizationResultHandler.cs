@@ -21,33 +21,38 @@ internal sealed class ApiKeyAuthorizationResultHandler(ApiKeyRateLimiters limite
         var key = context.Features.Get<ValidatedKey>();
         if (key is not null)
         {
+            // Set when UseApiKeys authenticated the request: it may already have consulted the rate limiter.
+            var light = context.Features.Get<ApiKeyAuthenticatedFeature>();
             if (authorizeResult.Succeeded)
             {
-                if (key.Record.RateLimit is { } limit)
+                if (light is not { RateLimitApplied: true } && key.Record.RateLimit is { } limit)
                 {
                     var lease = limiters.Acquire(key, limit);
-                    if (!lease.IsAcquired) return RateLimitedAsync(context, key, limit, lease);
+                    if (!lease.IsAcquired)
+                    {
+                        refusals.Report(context, ApiKeyFailureReasons.RateLimited, key.Record.Id, key.Record.Prefix);
+                        return ProblemWriter.RateLimitedAsync(context, limit, lease);
+                    }
                     lease.Dispose();
                 }
+                if (light is not null) light.RateLimitApplied = true;
             }
-            else if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure is { } failure && MissingScopes(failure) is { } missing)
+            else if (authorizeResult.Forbidden)
             {
-                refusals.Report(context, ApiKeyFailureReasons.ScopeMissing, key.Record.Id, key.Record.Prefix);
-                return ProblemWriter.WriteAsync(context, StatusCodes.Status403Forbidden, ApiKeyFailureReasons.ScopeMissing, missing);
+                if (authorizeResult.AuthorizationFailure is { } failure && MissingScopes(failure) is { } missing)
+                {
+                    refusals.Report(context, ApiKeyFailureReasons.ScopeMissing, key.Record.Id, key.Record.Prefix);
+                    return ProblemWriter.WriteAsync(context, StatusCodes.Status403Forbidden, ApiKeyFailureReasons.ScopeMissing, missing);
+                }
+                if (light is not null)
+                {
+                    // Answered as the handler's HandleForbiddenAsync would, without needing a default forbid scheme.
+                    refusals.Report(context, ApiKeyFailureReasons.Forbidden, key.Record.Id, key.Record.Prefix);
+                    return ProblemWriter.WriteAsync(context, StatusCodes.Status403Forbidden, ApiKeyFailureReasons.Forbidden);
+                }
             }
         }
         return _default.HandleAsync(next, context, policy, authorizeResult);
-    }
-
-    private Task RateLimitedAsync(HttpContext context, ValidatedKey key, ApiKeyRateLimit limit, System.Threading.RateLimiting.RateLimitLease lease)
-    {
-        using (lease)
-        {
-            refusals.Report(context, ApiKeyFailureReasons.RateLimited, key.Record.Id, key.Record.Prefix);
-            var retryAfter = lease.TryGetMetadata(System.Threading.RateLimiting.MetadataName.RetryAfter, out var wait) ? wait : limit.Window;
-            context.Response.Headers.RetryAfter = ((long)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return ProblemWriter.WriteAsync(context, StatusCodes.Status429TooManyRequests, ApiKeyFailureReasons.RateLimited);
     }
 
     private static List<string>? MissingScopes(AuthorizationFailure failure)

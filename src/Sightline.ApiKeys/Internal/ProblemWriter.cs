@@ -1,12 +1,37 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
 
 namespace Sightline.ApiKeys.Internal;
 
 /// <summary>Writes refusals as RFC 9457 problem details with a stable <c>reason</c> member.</summary>
 internal static class ProblemWriter
 {
+    /// <summary>
+    /// Answers an authentication refusal: 403 for <c>ip_not_allowed</c> (the key is genuine, the network is wrong, so a
+    /// challenge would not help), else 401 with <c>WWW-Authenticate: ApiKey realm=…, header=…, error=…</c>.
+    /// </summary>
+    public static Task ChallengeAsync(HttpContext context, ApiKeyAuthenticationOptions options, string reason)
+    {
+        if (reason == ApiKeyFailureReasons.IpNotAllowed) return WriteAsync(context, StatusCodes.Status403Forbidden, reason);
+        context.Response.Headers.Append(HeaderNames.WWWAuthenticate,
+            $"ApiKey realm=\"{options.Realm}\", header=\"{options.HeaderName}\", error=\"{reason}\"");
+        return WriteAsync(context, StatusCodes.Status401Unauthorized, reason);
+    }
+
+    /// <summary>Answers 429 <c>rate_limited</c> with <c>Retry-After</c> (whole seconds, at least 1) from the refused lease.</summary>
+    public static Task RateLimitedAsync(HttpContext context, ApiKeyRateLimit limit, RateLimitLease lease)
+    {
+        using (lease)
+        {
+            var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : limit.Window;
+            context.Response.Headers.RetryAfter = ((long)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return WriteAsync(context, StatusCodes.Status429TooManyRequests, ApiKeyFailureReasons.RateLimited);
+    }
+
     public static async Task WriteAsync(HttpContext context, int status, string reason, IReadOnlyList<string>? requiredScopes = null)
     {
         var response = context.Response;
