@@ -164,10 +164,8 @@ public sealed partial class SqliteStore : ISightlineStore
     /// </summary>
     public async Task StoreAsync(long projectId, IngestBatch batch, CancellationToken cancellationToken)
     {
-        // Serialized (to the UTF-8 that SQLite stores) before taking the single writer, so concurrent requests do this work in parallel.
-        var bodies = new byte[batch.Records.Count][];
-        for (var i = 0; i < bodies.Length; i++) bodies[i] = JsonSerializer.SerializeToUtf8Bytes(batch.Records[i], StoredJson.Record);
-        var pending = new PendingBatch(projectId, batch, bodies);
+        // Encoded (to the UTF-8 that SQLite stores) before taking the single writer, so concurrent requests do this work in parallel.
+        var pending = new PendingBatch(projectId, batch, SqliteRecordColumns.Encode(batch));
         _queue.Enqueue(pending);
         Interlocked.Increment(ref _waiting);
         try
@@ -186,7 +184,14 @@ public sealed partial class SqliteStore : ISightlineStore
         {
             Interlocked.Decrement(ref _waiting);
         }
-        await pending.Done.Task.ConfigureAwait(false);
+        try
+        {
+            await pending.Done.Task.ConfigureAwait(false);
+        }
+        finally
+        {
+            pending.Columns.Release(); // Done has completed: the writer is finished with this batch
+        }
     }
 
     /// <summary>Writes every queued batch (up to <see cref="GroupCommitRecords"/> records) in one transaction; on failure, each on its own so one bad batch fails alone.</summary>
@@ -234,7 +239,7 @@ public sealed partial class SqliteStore : ISightlineStore
             var connection = _writeConnection ??= OpenWriter();
             using (var tx = connection.BeginTransaction())
             {
-                foreach (var item in group) WriteBatch(connection, tx, item.ProjectId, item.Batch, item.Bodies);
+                foreach (var item in group) WriteBatch(connection, tx, item.ProjectId, item.Batch, item.Columns);
                 tx.Commit();
             }
         }
@@ -246,11 +251,11 @@ public sealed partial class SqliteStore : ISightlineStore
         _checkpointer.Request(); // after the commit, and outside the catch: the batch is stored whatever happens here
     }
 
-    private void WriteBatch(SqliteConnection connection, SqliteTransaction tx, long projectId, IngestBatch batch, byte[][] bodies)
+    private void WriteBatch(SqliteConnection connection, SqliteTransaction tx, long projectId, IngestBatch batch, SqliteRecordColumns columns)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var environment = batch.Service?.Environment ?? "";
-        StoreRecords(connection, tx, projectId, batch, bodies);
+        StoreRecords(connection, tx, projectId, batch, columns);
         foreach (var snapshot in batch.Metrics)
         {
             if (!MarkApplied(connection, tx, snapshot.Id, now)) continue;
@@ -322,18 +327,17 @@ public sealed partial class SqliteStore : ISightlineStore
     /// Inserts the batch's records with one prepared statement; consumers and error groups are summed
     /// over the records that were new and upserted once per consumer and fingerprint.
     /// </summary>
-    private void StoreRecords(SqliteConnection connection, SqliteTransaction tx, long projectId, IngestBatch batch, byte[][] bodies)
+    private void StoreRecords(SqliteConnection connection, SqliteTransaction tx, long projectId, IngestBatch batch, SqliteRecordColumns columns)
     {
         if (batch.Records.Count == 0) return;
         var insert = _recordInsert ??= new SqliteRecordInsert(connection);
         var consumers = new Dictionary<string, (string? Name, string? Group, long Ts)>(StringComparer.Ordinal);
         Dictionary<string, ErrorGroupDelta>? groups = null;
-        for (var r = 0; r < bodies.Length; r++)
+        for (var r = 0; r < batch.Records.Count; r++)
         {
             var record = batch.Records[r];
-            var service = record.Service ?? batch.Service;
             var ts = record.Timestamp.ToUnixTimeMilliseconds();
-            if (!insert.Insert(projectId, record, service, ts, bodies[r])) continue; // already stored: a retried batch
+            if (!insert.Insert(projectId, record, ts, columns, r)) continue; // already stored: a retried batch
             OnRecordStored(connection, tx, projectId, batch, record);
             if (record.Consumer is { } consumer) ErrorGroupDelta.MergeConsumer(consumers, consumer.Identifier, consumer.Name, consumer.Group, ts);
             foreach (var error in record.Errors ?? [])

@@ -89,6 +89,68 @@ public sealed class SqliteWriterTests : IDisposable
         Assert.Equal(2000, Scalar("SELECT COUNT(*) FROM records"));
     }
 
+    [Fact]
+    public void Columns_AreTheStoredUtf8_BodyAsSerializedWithStoredJson()
+    {
+        var parent = Guid.NewGuid();
+        var full = new RequestRecord
+        {
+            Id = Guid.NewGuid(), ParentId = parent, Direction = WireConstants.DirectionOutgoing, Timestamp = DateTimeOffset.UtcNow, Method = "POST",
+            RouteTemplate = "", Path = "/ünïcode/✓", Host = "payments.internal", ClientIp = "10.0.0.7", Status = 201,
+            Consumer = new ConsumerInfo { Identifier = "acme \"corp\"", Name = "Acme" },
+            RequestHeaders = new Dictionary<string, string> { ["Content-Type"] = "application/json", ["X-Quote"] = "a\"b<c>&'" },
+            RequestBody = new CapturedBody { Content = "{\"ok\":true,\"ünïcode\":\"✓\",\"html\":\"<b>\"}", ContentType = "application/json" },
+            Errors = [new ErrorInfo { Type = "System.Exception", Message = "boom" }],
+            Outgoing = [new RequestRecord { Id = Guid.NewGuid(), Direction = WireConstants.DirectionOutgoing, Method = "GET", Path = "/x" }],
+        };
+        var bare = new RequestRecord { Id = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow, Method = "GET", Path = "/" };
+        var batch = new IngestBatch { Service = new ServiceInfo { Name = "orders", Instance = "i-1", Environment = "prod" }, Records = [full, bare] };
+
+        var columns = SqliteRecordColumns.Encode(batch);
+        try
+        {
+            string? Text(int record, int column)
+            {
+                var value = columns.Get(record, column, out var isNull);
+                return isNull ? null : System.Text.Encoding.UTF8.GetString(value);
+            }
+
+            Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(full, StoredJson.Record), columns.Get(0, SqliteRecordColumns.Body, out _).ToArray());
+            Assert.Equal(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(bare, StoredJson.Record), columns.Get(1, SqliteRecordColumns.Body, out _).ToArray());
+            Assert.Equal(
+                [full.Id.ToString(), "outgoing", "POST", "", "/ünïcode/✓", "acme \"corp\"", "10.0.0.7", "prod", "orders", "payments.internal", parent.ToString()],
+                Enumerable.Range(0, SqliteRecordColumns.Body).Select(c => Text(0, c)));
+            Assert.Equal(
+                [bare.Id.ToString(), "incoming", "GET", "", "/", null, null, "prod", "orders", null, null],
+                Enumerable.Range(0, SqliteRecordColumns.Body).Select(c => Text(1, c)));
+        }
+        finally
+        {
+            columns.Release();
+        }
+    }
+
+    [Fact]
+    public async Task StoredRecord_RoundTrips_WithEmptyAndNullColumns()
+    {
+        using var store = new SqliteStore(DataFile);
+        var project = store.EnsureProject("default").Id;
+        var record = new RequestRecord
+        {
+            Id = Guid.NewGuid(), Timestamp = DateTimeOffset.UtcNow.AddMinutes(-1), Method = "GET", RouteTemplate = "", Path = "/ünïcode", Status = 200,
+            ResponseBody = new CapturedBody { Content = new string('x', 70_000) + "\"✓\"", ContentType = "text/plain" },
+        };
+
+        await store.StoreAsync(project, new IngestBatch { Records = [record] }, CancellationToken.None);
+        await store.StoreAsync(project, new IngestBatch { Records = [record] }, CancellationToken.None); // a retry stores nothing twice
+
+        var stored = store.GetRequest(project, record.Id);
+        Assert.NotNull(stored);
+        Assert.Equal(("", "/ünïcode", record.ResponseBody.Content), (stored.RouteTemplate, stored.Path, stored.ResponseBody!.Content));
+        Assert.Equal(1, Scalar("SELECT COUNT(*) FROM records"));
+        Assert.Equal(1, Scalar("SELECT COUNT(*) FROM records WHERE route = '' AND consumer IS NULL AND environment IS NULL AND parent_id IS NULL"));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
