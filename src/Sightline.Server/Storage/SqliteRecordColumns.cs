@@ -50,7 +50,7 @@ internal sealed class SqliteRecordColumns
     {
         var records = batch.Records;
         var slices = new int[records.Count * Count * 2];
-        var output = new PooledWriter(Math.Max(4096, records.Count * 1536));
+        var output = new PooledWriter(Math.Max(4096, records.Count * 1024));
         var json = new Utf8JsonWriter(output, s_writerOptions);
         for (var r = 0; r < records.Count; r++)
         {
@@ -75,6 +75,8 @@ internal sealed class SqliteRecordColumns
             json.Reset();
             slices[at + Body * 2] = start;
             slices[at + Body * 2 + 1] = output.WrittenCount - start;
+            // Sized once from the first record (records of one batch are alike), instead of doubling and copying several times.
+            if (r == 0) output.Reserve((long)output.WrittenCount * records.Count * 5 / 4);
         }
         json.Dispose();
         return new SqliteRecordColumns(output.Buffer, slices);
@@ -110,6 +112,12 @@ internal sealed class SqliteRecordColumns
 
         public void Advance(int count) => WrittenCount += count;
 
+        /// <summary>Grows the buffer to <paramref name="total"/> bytes now when it is smaller (bounded by the largest array).</summary>
+        public void Reserve(long total)
+        {
+            if (total > Buffer.Length) Ensure((int)Math.Min(total - WrittenCount, Array.MaxLength - WrittenCount));
+        }
+
         public Memory<byte> GetMemory(int sizeHint = 0)
         {
             Ensure(sizeHint); // before reading Buffer: it may replace it
@@ -126,7 +134,7 @@ internal sealed class SqliteRecordColumns
         {
             if (Buffer.Length - WrittenCount < Math.Max(sizeHint, 256))
             {
-                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(Buffer.Length * 2, WrittenCount + Math.Max(sizeHint, 256)));
+                var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(Buffer.Length * 2L, WrittenCount + (long)Math.Max(sizeHint, 256)), Array.MaxLength));
                 Buffer.AsSpan(0, WrittenCount).CopyTo(larger);
                 ArrayPool<byte>.Shared.Return(Buffer);
                 Buffer = larger;
