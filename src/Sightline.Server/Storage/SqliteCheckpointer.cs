@@ -8,14 +8,18 @@ namespace Sightline.Server.Storage;
 /// past 1,000 pages runs the checkpoint itself (reading the WAL, writing the pages into the file,
 /// two fsyncs) while every other batch waits for the writer. The writer signals after each commit;
 /// checkpoints are at least <see cref="MinInterval"/> apart, so under load one copies many commits'
-/// pages at once. A PASSIVE checkpoint never blocks the writer or the readers; the writer keeps a
-/// larger automatic checkpoint as a bound on the WAL's size should this thread fall behind.
+/// pages at once. A PASSIVE checkpoint never blocks the writer or the readers. The writer keeps
+/// SQLite's automatic checkpoint at 1,000 pages: under sustained ingest this thread rarely finishes
+/// between two commits, so the WAL would only ever restart from its beginning (and stop growing)
+/// when the writer's own checkpoint runs; by then this thread has copied almost every page, so the
+/// writer's checkpoint is cheap (measured: the writer's CPU per record is the same at 1,000 and at
+/// 8,000 pages, and the WAL stays near 16–24 MiB instead of reaching 130 MiB).
 /// Durability does not depend on it: a committed transaction is already synced in the WAL.
 /// </summary>
 internal sealed class SqliteCheckpointer : IDisposable
 {
-    /// <summary>The writer connection's own automatic checkpoint, in pages: only a bound for when this thread falls behind.</summary>
-    public const int WriterAutoCheckpointPages = 8000;
+    /// <summary>The writer connection's own automatic checkpoint, in pages (16 MiB with 16 KiB pages): what bounds the WAL's size.</summary>
+    public const int WriterAutoCheckpointPages = 1000;
 
     private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(25);
     private readonly Func<SqliteConnection> _open;

@@ -78,7 +78,7 @@ public sealed class SqliteWriterTests : IDisposable
         var project = store.EnsureProject("default").Id;
         var before = new FileInfo(DataFile).Length;
         var at = DateTimeOffset.UtcNow.AddMinutes(-1);
-        // ~2.5 MB of pages in the WAL: far below the writer's own automatic checkpoint (8,000 pages of 16 KiB),
+        // ~5 MB of pages in the WAL: below the writer's own automatic checkpoint (1,000 pages of 16 KiB),
         // so only the checkpointer thread copies them into the database file while the store stays open.
         for (var i = 0; i < 8; i++) await store.StoreAsync(project, Batch(250, at), CancellationToken.None);
 
