@@ -68,7 +68,7 @@ public sealed partial class SqliteStore : ISightlineStore
     /// <summary>Writers waiting for the single writer (for backpressure).</summary>
     public int PendingWrites => Volatile.Read(ref _waiting);
 
-    /// <summary>The single writer's connection: its checkpoints run on <see cref="_checkpointer"/>'s thread, with a larger automatic one only as a bound.</summary>
+    /// <summary>The single writer's connection: its checkpoints run on <see cref="_checkpointer"/>'s thread; its own automatic one (explicit here) is what lets the WAL restart.</summary>
     private SqliteConnection OpenWriter()
     {
         var connection = Open();
