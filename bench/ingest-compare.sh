@@ -21,9 +21,21 @@ after=bench/Sightline.Benchmarks/bin/Release/net10.0/Sightline.Benchmarks.dll
 modes=("replay sqlite none $((RECORDS / 3))" "replay sqlite 2k $((RECORDS / 10))" "ingest sqlite none $RECORDS" "ingest sqlite 2k $((RECORDS / 3))")
 [ -n "${SIGHTLINE_BENCH_POSTGRES:-${SIGHTLINE_TEST_POSTGRES:-}}" ] && modes+=("ingest postgres none $RECORDS" "ingest postgres 2k $((RECORDS / 3))" "replay postgres none $((RECORDS / 3))")
 echo "base: $BASE ($(git rev-parse --short "$BASE")), after: $(git rev-parse --short HEAD)$(git diff --quiet || echo '+changes'); $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+# CPU seconds of every local postgres process (live ones, plus the exited backends the postmaster has reaped):
+# the database's share of an ingest run on this machine. Other clients of the same server count too.
+pg_cpu() {
+  local tck; tck=$(getconf CLK_TCK)
+  for p in $(pgrep -x postgres); do awk '{print $14+$15+$16+$17}' "/proc/$p/stat" 2>/dev/null; done | awk -v t="$tck" '{s+=$1} END {printf "%.2f", s/t}'
+}
+run() { # build, mode...
+  local dll=$1; shift
+  local c0 c1 out
+  c0=$(pg_cpu); out=$(dotnet "$dll" "$@" 2>/dev/null | tail -1); c1=$(pg_cpu)
+  echo "$out$([ "$2" = postgres ] && echo " postgres_cpu_s: $(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.2f", b - a}')") load $(cut -d' ' -f1 /proc/loadavg)"
+}
 for round in $(seq "$ROUNDS"); do
   for mode in "${modes[@]}"; do
-    echo "before $(dotnet "$before" $mode 2>/dev/null | tail -1) load $(cut -d' ' -f1 /proc/loadavg)"
-    echo "after  $(dotnet "$after" $mode 2>/dev/null | tail -1) load $(cut -d' ' -f1 /proc/loadavg)"
+    echo "before $(run "$before" $mode)"
+    echo "after  $(run "$after" $mode)"
   done
 done

@@ -2,11 +2,11 @@ using Sightline.Protocol.Wire;
 
 namespace Sightline.Server.Storage;
 
-/// <summary>An ingest batch waiting for the SQLite writer, with its pre-serialized record bodies (UTF-8 JSON); <see cref="Done"/> completes after the commit that holds it.</summary>
-internal sealed class PendingBatch(long projectId, IngestBatch batch, byte[][] bodies)
+/// <summary>An ingest batch waiting for the SQLite writer, with its records' text columns already encoded; <see cref="Done"/> completes after the commit that holds it.</summary>
+internal sealed class PendingBatch(long projectId, IngestBatch batch, SqliteRecordColumns columns)
 {
     public long ProjectId { get; } = projectId;
     public IngestBatch Batch { get; } = batch;
-    public byte[][] Bodies { get; } = bodies;
+    public SqliteRecordColumns Columns { get; } = columns;
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -7,11 +7,11 @@ namespace Sightline.Server.Storage;
 
 public sealed partial class PostgresStore
 {
-    private const string StagingColumns = "id, project_id, ts, direction, method, route, path, status, duration_ns, request_size, response_size, consumer, client_ip, has_error, environment, service, host, parent_id, body";
+    private const string RecordColumns = "id, project_id, ts, direction, method, route, path, status, duration_ns, request_size, response_size, consumer, client_ip, has_error, environment, service, host, parent_id, body";
 
     /// <summary>
-    /// Stores a validated batch in one transaction: records by binary COPY into a staging table then
-    /// <c>INSERT … ON CONFLICT DO NOTHING</c>; consumers and error groups only from the records that
+    /// Stores a validated batch in one transaction: records by one <c>INSERT … SELECT FROM unnest(…)
+    /// ON CONFLICT DO NOTHING</c>; consumers and error groups only from the records that
     /// were new; metrics, heartbeats and security events once per id. Rows that several servers may
     /// upsert at once are written in key order (no lock-order deadlocks); a deadlock or a dropped
     /// partition is retried.
@@ -116,56 +116,79 @@ public sealed partial class PostgresStore
         await tx.CommitAsync(ct).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Inserts the batch's records in one statement: the columns go as 19 binary arrays and
+    /// <c>unnest</c> turns them back into rows, so a batch is one round trip and no temporary table
+    /// (creating and dropping a staging table per batch wrote the system catalogs every time).
+    /// Returns the ids that were new.
+    /// </summary>
     private static async Task<HashSet<Guid>> InsertRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long projectId, IngestBatch batch, string[] bodies, CancellationToken ct)
     {
-        await using (var create = new NpgsqlCommand("""
-            CREATE TEMP TABLE staging_records (id uuid, project_id bigint, ts bigint, direction text, method text, route text, path text, status integer,
-                duration_ns bigint, request_size bigint, response_size bigint, consumer text, client_ip text, has_error boolean, environment text,
-                service text, host text, parent_id uuid, body text) ON COMMIT DROP
-            """, connection, tx))
+        var n = batch.Records.Count;
+        var id = new Guid[n];
+        var ts = new long[n];
+        string[] direction = new string[n], method = new string[n], route = new string[n], path = new string[n];
+        var status = new int[n];
+        long[] duration = new long[n], requestSize = new long[n], responseSize = new long[n];
+        string?[] consumer = new string?[n], clientIp = new string?[n], environment = new string?[n], service = new string?[n], host = new string?[n];
+        var hasError = new bool[n];
+        var parent = new Guid?[n];
+        for (var i = 0; i < n; i++)
         {
-            await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            var record = batch.Records[i];
+            var info = record.Service ?? batch.Service;
+            id[i] = record.Id;
+            ts[i] = record.Timestamp.ToUnixTimeMilliseconds();
+            direction[i] = record.Direction;
+            method[i] = record.Method;
+            route[i] = record.RouteTemplate;
+            path[i] = record.Path;
+            status[i] = record.Status;
+            duration[i] = record.DurationNs;
+            requestSize[i] = record.RequestSize;
+            responseSize[i] = record.ResponseSize;
+            consumer[i] = record.Consumer?.Identifier;
+            clientIp[i] = record.ClientIp;
+            hasError[i] = record.Errors is { Count: > 0 } || record.Status >= 500;
+            environment[i] = info?.Environment;
+            service[i] = info?.Name;
+            host[i] = record.Host;
+            parent[i] = record.ParentId;
         }
-        await using (var writer = await connection.BeginBinaryImportAsync($"COPY staging_records ({StagingColumns}) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false))
-        {
-            for (var i = 0; i < batch.Records.Count; i++)
-            {
-                var record = batch.Records[i];
-                var service = record.Service ?? batch.Service;
-                await writer.StartRowAsync(ct).ConfigureAwait(false);
-                await writer.WriteAsync(record.Id, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
-                await writer.WriteAsync(projectId, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                await writer.WriteAsync(record.Timestamp.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                await writer.WriteAsync(record.Direction, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                await writer.WriteAsync(record.Method, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                await writer.WriteAsync(record.RouteTemplate, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                await writer.WriteAsync(record.Path, NpgsqlDbType.Text, ct).ConfigureAwait(false);
-                await writer.WriteAsync(record.Status, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
-                await writer.WriteAsync(record.DurationNs, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                await writer.WriteAsync(record.RequestSize, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                await writer.WriteAsync(record.ResponseSize, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
-                await WriteNullableAsync(writer, record.Consumer?.Identifier, ct).ConfigureAwait(false);
-                await WriteNullableAsync(writer, record.ClientIp, ct).ConfigureAwait(false);
-                await writer.WriteAsync(record.Errors is { Count: > 0 } || record.Status >= 500, NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
-                await WriteNullableAsync(writer, service?.Environment, ct).ConfigureAwait(false);
-                await WriteNullableAsync(writer, service?.Name, ct).ConfigureAwait(false);
-                await WriteNullableAsync(writer, record.Host, ct).ConfigureAwait(false);
-                if (record.ParentId is { } parent) await writer.WriteAsync(parent, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
-                else await writer.WriteNullAsync(ct).ConfigureAwait(false);
-                await writer.WriteAsync(bodies[i], NpgsqlDbType.Text, ct).ConfigureAwait(false);
-            }
-            await writer.CompleteAsync(ct).ConfigureAwait(false);
-        }
+        await using var insert = new NpgsqlCommand($"""
+            INSERT INTO records ({RecordColumns})
+            SELECT id, $1, ts, direction, method, route, path, status, duration_ns, request_size, response_size, consumer, client_ip, has_error,
+                environment, service, host, parent_id, body
+            FROM unnest($2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                AS u(id, ts, direction, method, route, path, status, duration_ns, request_size, response_size, consumer, client_ip, has_error,
+                    environment, service, host, parent_id, body)
+            ON CONFLICT DO NOTHING RETURNING id
+            """, connection, tx);
+        var p = insert.Parameters;
+        p.Add(new NpgsqlParameter<long> { TypedValue = projectId });
+        p.Add(new NpgsqlParameter<Guid[]> { TypedValue = id });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = ts });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = direction });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = method });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = route });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = path });
+        p.Add(new NpgsqlParameter<int[]> { TypedValue = status });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = duration });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = requestSize });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = responseSize });
+        p.Add(new NpgsqlParameter<string?[]> { TypedValue = consumer, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter<string?[]> { TypedValue = clientIp, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter<bool[]> { TypedValue = hasError });
+        p.Add(new NpgsqlParameter<string?[]> { TypedValue = environment, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter<string?[]> { TypedValue = service, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter<string?[]> { TypedValue = host, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        p.Add(new NpgsqlParameter<Guid?[]> { TypedValue = parent, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Uuid });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = bodies });
         var inserted = new HashSet<Guid>();
-        await using var move = new NpgsqlCommand(
-            $"INSERT INTO records ({StagingColumns}) SELECT {StagingColumns} FROM staging_records ON CONFLICT DO NOTHING RETURNING id", connection, tx);
-        await using var reader = await move.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        await using var reader = await insert.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false)) inserted.Add(reader.GetGuid(0));
         return inserted;
     }
-
-    private static ValueTask WriteNullableAsync(NpgsqlBinaryImporter writer, string? value, CancellationToken ct)
-        => value is null ? new ValueTask(writer.WriteNullAsync(ct)) : new ValueTask(writer.WriteAsync(value, NpgsqlDbType.Text, ct));
 
     private static void MergeConsumer(IDictionary<string, (string? Name, string? Group, long Ts)> consumers, string identifier, string? name, string? group, long ts)
         => ErrorGroupDelta.MergeConsumer(consumers, identifier, name, group, ts);

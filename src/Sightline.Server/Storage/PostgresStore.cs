@@ -8,8 +8,8 @@ namespace Sightline.Server.Storage;
 /// <summary>
 /// The scale-out store: PostgreSQL through Npgsql. Raw records live in a table partitioned by UTC
 /// day (created ahead and on demand, dropped whole by retention); records are bulk-written with
-/// binary COPY into a transaction-local staging table and moved with <c>INSERT … ON CONFLICT DO
-/// NOTHING</c>, so a retried batch never double-counts; rollups merge histograms additively, once
+/// one <c>INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING</c> per batch (the columns as binary
+/// arrays), so a retried batch never double-counts; rollups merge histograms additively, once
 /// per metrics snapshot id. The store keeps no state that must be global: several servers can
 /// share one database (what they hold in memory is a cache of partitions known to exist and a
 /// count of their own in-flight writes). Every query is parameterized.

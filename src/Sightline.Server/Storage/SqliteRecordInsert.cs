@@ -1,4 +1,3 @@
-using System.Text;
 using Microsoft.Data.Sqlite;
 using Sightline.Protocol.Wire;
 using SQLitePCL;
@@ -7,10 +6,12 @@ namespace Sightline.Server.Storage;
 
 /// <summary>
 /// The record insert of the SQLite writer, prepared once per writer connection and bound through
-/// SQLite's own API: ids, short strings and the UTF-8 body go in from spans, so a row costs no
-/// managed allocation and no <see cref="SqliteCommand"/> bookkeeping (statement enumeration,
-/// parameter lookup, data reader) on the single writer thread. Runs inside the writer's
-/// transaction (the connection's).
+/// SQLite's C API directly: the text columns come already encoded (<see cref="SqliteRecordColumns"/>,
+/// built before the writer is taken), so the single writer thread only binds slices of one buffer
+/// and steps. The binds call <c>e_sqlite3</c> (the library Microsoft.Data.Sqlite loads) with the
+/// statement's raw handle, skipping the provider's per-call safe-handle reference counting;
+/// <c>SQLITE_TRANSIENT</c> makes SQLite copy each value. Runs inside the writer's transaction
+/// (the connection's).
 /// </summary>
 internal sealed class SqliteRecordInsert : IDisposable
 {
@@ -20,6 +21,8 @@ internal sealed class SqliteRecordInsert : IDisposable
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
         """;
 
+    private static readonly IntPtr s_transient = new(-1);
+    private static readonly byte[] s_empty = [0];
     private readonly sqlite3 _db;
     private readonly sqlite3_stmt _statement;
 
@@ -29,62 +32,48 @@ internal sealed class SqliteRecordInsert : IDisposable
         Check(raw.sqlite3_prepare_v2(_db, Sql, out _statement));
     }
 
-    /// <summary>Inserts one record; false when a record with its id is already stored (a retried batch).</summary>
-    public bool Insert(long projectId, RequestRecord record, ServiceInfo? service, long ts, ReadOnlySpan<byte> body)
+    /// <summary>Inserts record <paramref name="index"/> of the batch; false when a record with its id is already stored (a retried batch).</summary>
+    public bool Insert(long projectId, RequestRecord record, long ts, SqliteRecordColumns columns, int index)
     {
-        var s = _statement;
-        Span<byte> id = stackalloc byte[36];
+        var s = _statement.DangerousGetHandle();
         try
         {
-            record.Id.TryFormat(id, out _, "D");
-            Check(raw.sqlite3_bind_text(s, 1, id));
-            Check(raw.sqlite3_bind_int64(s, 2, projectId));
-            Check(raw.sqlite3_bind_int64(s, 3, ts));
-            Text(4, record.Direction);
-            Text(5, record.Method);
-            Text(6, record.RouteTemplate);
-            Text(7, record.Path);
-            Check(raw.sqlite3_bind_int(s, 8, record.Status));
-            Check(raw.sqlite3_bind_int64(s, 9, record.DurationNs));
-            Check(raw.sqlite3_bind_int64(s, 10, record.RequestSize));
-            Check(raw.sqlite3_bind_int64(s, 11, record.ResponseSize));
-            Text(12, record.Consumer?.Identifier);
-            Text(13, record.ClientIp);
-            Check(raw.sqlite3_bind_int(s, 14, record.Errors is { Count: > 0 } || record.Status >= 500 ? 1 : 0));
-            Text(15, service?.Environment);
-            Text(16, service?.Name);
-            Text(17, record.Host);
-            if (record.ParentId is { } parent)
-            {
-                parent.TryFormat(id, out _, "D");
-                Check(raw.sqlite3_bind_text(s, 18, id));
-            }
-            else
-            {
-                Check(raw.sqlite3_bind_null(s, 18));
-            }
-            Check(raw.sqlite3_bind_text(s, 19, body));
-            var rc = raw.sqlite3_step(s);
+            Text(s, 1, columns, index, SqliteRecordColumns.Id);
+            Check(Native.sqlite3_bind_int64(s, 2, projectId));
+            Check(Native.sqlite3_bind_int64(s, 3, ts));
+            Text(s, 4, columns, index, SqliteRecordColumns.Direction);
+            Text(s, 5, columns, index, SqliteRecordColumns.Method);
+            Text(s, 6, columns, index, SqliteRecordColumns.Route);
+            Text(s, 7, columns, index, SqliteRecordColumns.Path);
+            Check(Native.sqlite3_bind_int(s, 8, record.Status));
+            Check(Native.sqlite3_bind_int64(s, 9, record.DurationNs));
+            Check(Native.sqlite3_bind_int64(s, 10, record.RequestSize));
+            Check(Native.sqlite3_bind_int64(s, 11, record.ResponseSize));
+            Text(s, 12, columns, index, SqliteRecordColumns.Consumer);
+            Text(s, 13, columns, index, SqliteRecordColumns.ClientIp);
+            Check(Native.sqlite3_bind_int(s, 14, record.Errors is { Count: > 0 } || record.Status >= 500 ? 1 : 0));
+            Text(s, 15, columns, index, SqliteRecordColumns.Environment);
+            Text(s, 16, columns, index, SqliteRecordColumns.Service);
+            Text(s, 17, columns, index, SqliteRecordColumns.Host);
+            Text(s, 18, columns, index, SqliteRecordColumns.ParentId);
+            Text(s, 19, columns, index, SqliteRecordColumns.Body);
+            var rc = Native.sqlite3_step(s);
             if (rc != raw.SQLITE_DONE) Check(rc);
             return raw.sqlite3_changes(_db) == 1;
         }
         finally
         {
-            raw.sqlite3_reset(s);
+            Native.sqlite3_reset(s);
+            GC.KeepAlive(_statement);
         }
     }
 
-    private void Text(int index, string? value)
+    private void Text(IntPtr statement, int parameter, SqliteRecordColumns columns, int index, int column)
     {
-        if (value is null)
-        {
-            Check(raw.sqlite3_bind_null(_statement, index));
-            return;
-        }
-        // Bound with SQLITE_TRANSIENT: SQLite copies the bytes, so a stack buffer is enough for short values.
-        var max = Encoding.UTF8.GetMaxByteCount(value.Length);
-        var utf8 = max <= 512 ? stackalloc byte[512] : new byte[max];
-        Check(raw.sqlite3_bind_text(_statement, index, utf8[..Encoding.UTF8.GetBytes(value, utf8)]));
+        var value = columns.Get(index, column, out var isNull);
+        if (isNull) Check(Native.sqlite3_bind_null(statement, parameter));
+        else if (value.IsEmpty) Check(Native.sqlite3_bind_text(statement, parameter, ref s_empty[0], 0, s_transient));
+        else Check(Native.sqlite3_bind_text(statement, parameter, ref System.Runtime.InteropServices.MemoryMarshal.GetReference(value), value.Length, s_transient));
     }
 
     private void Check(int rc)
@@ -94,4 +83,28 @@ internal sealed class SqliteRecordInsert : IDisposable
     }
 
     public void Dispose() => _statement.Dispose();
+
+    /// <summary>The few SQLite functions the insert calls per row, on raw handles.</summary>
+    private static class Native
+    {
+        private const string Library = "e_sqlite3";
+
+        [System.Runtime.InteropServices.DllImport(Library)]
+        public static extern int sqlite3_bind_text(IntPtr statement, int index, ref byte value, int length, IntPtr destructor);
+
+        [System.Runtime.InteropServices.DllImport(Library)]
+        public static extern int sqlite3_bind_int64(IntPtr statement, int index, long value);
+
+        [System.Runtime.InteropServices.DllImport(Library)]
+        public static extern int sqlite3_bind_int(IntPtr statement, int index, int value);
+
+        [System.Runtime.InteropServices.DllImport(Library)]
+        public static extern int sqlite3_bind_null(IntPtr statement, int index);
+
+        [System.Runtime.InteropServices.DllImport(Library)]
+        public static extern int sqlite3_step(IntPtr statement);
+
+        [System.Runtime.InteropServices.DllImport(Library)]
+        public static extern int sqlite3_reset(IntPtr statement);
+    }
 }
