@@ -10,8 +10,8 @@ public sealed partial class PostgresStore
     private const string RecordColumns = "id, project_id, ts, direction, method, route, path, status, duration_ns, request_size, response_size, consumer, client_ip, has_error, environment, service, host, parent_id, body";
 
     /// <summary>
-    /// Stores a validated batch in one transaction: records by one <c>INSERT … SELECT FROM unnest(…)
-    /// ON CONFLICT DO NOTHING</c>; consumers and error groups only from the records that
+    /// Stores a validated batch in one transaction: records by binary <c>COPY</c> straight into the table, or — when
+    /// some are already stored (a retry) — by one <c>INSERT … SELECT FROM unnest(…) ON CONFLICT DO NOTHING</c>; consumers and error groups only from the records that
     /// were new; metrics, heartbeats and security events once per id. Rows that several servers may
     /// upsert at once are written in key order (no lock-order deadlocks); a deadlock or a dropped
     /// partition is retried.
@@ -63,7 +63,8 @@ public sealed partial class PostgresStore
         var dashboard = new DashboardDelta();
         if (batch.Records.Count > 0)
         {
-            var inserted = await InsertRecordsAsync(connection, tx, projectId, batch, bodies, ct).ConfigureAwait(false);
+            var inserted = await CopyRecordsAsync(connection, tx, projectId, batch, bodies, ct).ConfigureAwait(false)
+                ?? await InsertRecordsAsync(connection, tx, projectId, batch, bodies, ct).ConfigureAwait(false);
             foreach (var record in batch.Records)
             {
                 if (!inserted.Remove(record.Id)) continue; // already stored (a retry) or a duplicate in this batch
@@ -117,7 +118,63 @@ public sealed partial class PostgresStore
     }
 
     /// <summary>
-    /// Inserts the batch's records in one statement: the columns go as 19 binary arrays and
+    /// The common case — a batch none of whose records is stored yet — by binary <c>COPY</c> straight into
+    /// <c>records</c> (no staging table), inside a savepoint. Returns every id of the batch, or null when some record
+    /// is already stored (a retried batch, or an id twice in the batch: the key <c>(id, ts)</c> refuses the COPY); the
+    /// savepoint is then rolled back and <see cref="InsertRecordsAsync"/> stores only the new ones.
+    /// </summary>
+    private static async Task<HashSet<Guid>?> CopyRecordsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, long projectId, IngestBatch batch, string[] bodies, CancellationToken ct)
+    {
+        const string Savepoint = "records_copy";
+        await tx.SaveAsync(Savepoint, ct).ConfigureAwait(false);
+        var ids = new HashSet<Guid>(batch.Records.Count);
+        try
+        {
+            await using (var copy = await connection.BeginBinaryImportAsync($"COPY records ({RecordColumns}) FROM STDIN (FORMAT BINARY)", ct).ConfigureAwait(false))
+            {
+                for (var i = 0; i < batch.Records.Count; i++)
+                {
+                    var record = batch.Records[i];
+                    var info = record.Service ?? batch.Service;
+                    ids.Add(record.Id);
+                    await copy.StartRowAsync(ct).ConfigureAwait(false);
+                    await copy.WriteAsync(record.Id, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
+                    await copy.WriteAsync(projectId, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+                    await copy.WriteAsync(record.Timestamp.ToUnixTimeMilliseconds(), NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+                    await copy.WriteAsync(record.Direction, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                    await copy.WriteAsync(record.Method, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                    await copy.WriteAsync(record.RouteTemplate, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                    await copy.WriteAsync(record.Path, NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                    await copy.WriteAsync(record.Status, NpgsqlDbType.Integer, ct).ConfigureAwait(false);
+                    await copy.WriteAsync(record.DurationNs, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+                    await copy.WriteAsync(record.RequestSize, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+                    await copy.WriteAsync(record.ResponseSize, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
+                    await WriteNullableAsync(copy, record.Consumer?.Identifier, ct).ConfigureAwait(false);
+                    await WriteNullableAsync(copy, record.ClientIp, ct).ConfigureAwait(false);
+                    await copy.WriteAsync(record.Errors is { Count: > 0 } || record.Status >= 500, NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
+                    await WriteNullableAsync(copy, info?.Environment, ct).ConfigureAwait(false);
+                    await WriteNullableAsync(copy, info?.Name, ct).ConfigureAwait(false);
+                    await WriteNullableAsync(copy, record.Host, ct).ConfigureAwait(false);
+                    if (record.ParentId is { } parent) await copy.WriteAsync(parent, NpgsqlDbType.Uuid, ct).ConfigureAwait(false);
+                    else await copy.WriteNullAsync(ct).ConfigureAwait(false);
+                    await copy.WriteAsync(bodies[i], NpgsqlDbType.Text, ct).ConfigureAwait(false);
+                }
+                await copy.CompleteAsync(ct).ConfigureAwait(false);
+            }
+            return ids;
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await tx.RollbackAsync(Savepoint, ct).ConfigureAwait(false);
+            return null;
+        }
+
+        static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, CancellationToken ct) =>
+            value is null ? copy.WriteNullAsync(ct) : copy.WriteAsync(value, NpgsqlDbType.Text, ct);
+    }
+
+    /// <summary>
+    /// Inserts the batch's records in one statement (a retried batch, see <see cref="CopyRecordsAsync"/>): the columns go as 19 binary arrays and
     /// <c>unnest</c> turns them back into rows, so a batch is one round trip and no temporary table
     /// (creating and dropping a staging table per batch wrote the system catalogs every time).
     /// Returns the ids that were new.
