@@ -90,6 +90,19 @@ public abstract partial class StoreContractTests(IStoreFixture fixture)
     }
 
     [StoreFact]
+    public async Task Store_SameRecordTwiceInOneBatch_StoredOnce_OthersOfTheBatchKept()
+    {
+        var project = NewProject();
+        var twice = Record("/twice", 500);
+        twice.Errors = [new ErrorInfo { Type = "E", Message = "m", Fingerprint = "fp-twice" }];
+
+        await Store.StoreAsync(project, new IngestBatch { Records = [Record("/before"), twice, Record("/between"), twice, Record("/after")] }, CancellationToken.None);
+
+        Assert.Equal(["/after", "/before", "/between", "/twice"], Store.SearchRequests(project, Filter()).Items.Select(i => i.Path).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(1, Assert.Single(Store.GetErrorGroups(project)).Count);
+    }
+
+    [StoreFact]
     public async Task Store_SameBatchConcurrently_CountedOnce()
     {
         var project = NewProject();
