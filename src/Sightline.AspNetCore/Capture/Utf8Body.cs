@@ -9,10 +9,8 @@ namespace Sightline.AspNetCore.Capture;
 /// bodies are kept <see cref="Escaped"/>: as a complete JSON string literal (quotes included), written
 /// in the same pass as redaction, so the shipper copies them without another escaping pass.
 /// </summary>
-internal sealed class Utf8Body : IBufferWriter<byte>
+internal sealed class Utf8Body : PooledByteWriter
 {
-    private byte[]? _buffer;
-    private int _length;
 
     public string? ContentType { get; init; }
 
@@ -29,7 +27,7 @@ internal sealed class Utf8Body : IBufferWriter<byte>
     public bool HasContent { get; private set; }
 
     /// <summary>The UTF-8 content written so far.</summary>
-    public ReadOnlySpan<byte> Content => _buffer is null ? default : _buffer.AsSpan(0, _length);
+    public ReadOnlySpan<byte> Content => Written;
 
     /// <summary>A body with no content, and why.</summary>
     public static Utf8Body Without(string? contentType, string omitted, bool truncated = false)
@@ -59,7 +57,7 @@ internal sealed class Utf8Body : IBufferWriter<byte>
     public void WriteQuote()
     {
         GetSpan(1)[0] = (byte)'"';
-        _length++;
+        Advance(1);
     }
 
     /// <summary>Marks the written bytes as the content.</summary>
@@ -71,44 +69,5 @@ internal sealed class Utf8Body : IBufferWriter<byte>
         Release();
         HasContent = false;
         Omitted = omitted;
-    }
-
-    /// <summary>Makes room for <paramref name="bytes"/> more bytes up front (one pooled buffer instead of growing and copying while the redactor writes).</summary>
-    public void Reserve(int bytes) => Ensure(bytes);
-
-    public void Advance(int count) => _length += count;
-
-    public Memory<byte> GetMemory(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsMemory(_length);
-    }
-
-    public Span<byte> GetSpan(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsSpan(_length);
-    }
-
-    private void Ensure(int sizeHint)
-    {
-        sizeHint = Math.Max(sizeHint, 1);
-        if (_buffer is not null && _buffer.Length - _length >= sizeHint) return;
-        var next = CapturePool<byte>.Shared.Rent(Math.Max(_length + sizeHint, Math.Max(1024, (_buffer?.Length ?? 0) * 2)));
-        if (_buffer is not null)
-        {
-            _buffer.AsSpan(0, _length).CopyTo(next);
-            CapturePool<byte>.Shared.Return(_buffer);
-        }
-        _buffer = next;
-    }
-
-    /// <summary>Returns the buffer to the pool; the content is gone afterwards.</summary>
-    public void Release()
-    {
-        var buffer = _buffer;
-        _buffer = null;
-        _length = 0;
-        if (buffer is not null) CapturePool<byte>.Shared.Return(buffer);
     }
 }

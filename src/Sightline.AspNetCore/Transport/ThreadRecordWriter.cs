@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Sightline.AspNetCore.Capture;
@@ -11,7 +10,7 @@ namespace Sightline.AspNetCore.Transport;
 /// writer per thread (a <see cref="Utf8JsonWriter"/> and a <see cref="RecordJsonWriter"/>), so it is
 /// never shared; it keeps no buffer between records.
 /// </summary>
-internal sealed class ThreadRecordWriter : IBufferWriter<byte>
+internal sealed class ThreadRecordWriter
 {
     /// <summary>The same options as <see cref="BatchBuilder"/>'s writer, so a record's JSON is byte for byte what the shipper would write.</summary>
     internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
@@ -20,12 +19,11 @@ internal sealed class ThreadRecordWriter : IBufferWriter<byte>
     private static ThreadRecordWriter? t_current;
 
     private readonly RecordJsonWriter _records = new();
+    private readonly PooledByteWriter _output = new();
     private readonly Utf8JsonWriter _writer;
-    private byte[] _buffer = [];
-    private int _length;
     private bool _busy;
 
-    private ThreadRecordWriter() => _writer = new Utf8JsonWriter(this, WriterOptions);
+    private ThreadRecordWriter() => _writer = new Utf8JsonWriter(_output, WriterOptions);
 
     /// <summary>Writes <paramref name="record"/>; returns the pooled buffer and the length of its JSON.</summary>
     public static (byte[] Buffer, int Length) Write(IncomingRecord record)
@@ -41,53 +39,24 @@ internal sealed class ThreadRecordWriter : IBufferWriter<byte>
         _busy = true;
         try
         {
-            _buffer = CapturePool<byte>.Shared.Rent(EstimateSize(record));
-            _length = 0;
-            _writer.Reset(this);
+            _output.Reserve(EstimateSize(record));
+            _writer.Reset(_output);
             _records.Write(_writer, record);
             _writer.Flush();
-            var result = (_buffer, _length);
-            _buffer = [];
-            return result;
+            return _output.Detach();
         }
         catch
         {
-            if (_buffer.Length > 0) CapturePool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-            _writer.Reset(this);
+            _output.Release();
+            _writer.Reset(_output);
             throw;
         }
         finally
         {
-            _length = 0;
             _busy = false;
         }
     }
 
     private static int EstimateSize(IncomingRecord record)
         => 2048 + (record.RequestBody?.Content.Length ?? 0) + (record.ResponseBody?.Content.Length ?? 0);
-
-    public void Advance(int count) => _length += count;
-
-    public Memory<byte> GetMemory(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsMemory(_length);
-    }
-
-    public Span<byte> GetSpan(int sizeHint = 0)
-    {
-        Ensure(sizeHint);
-        return _buffer.AsSpan(_length);
-    }
-
-    private void Ensure(int sizeHint)
-    {
-        sizeHint = Math.Max(sizeHint, 256);
-        if (_buffer.Length - _length >= sizeHint) return;
-        var next = CapturePool<byte>.Shared.Rent(Math.Max(_length + sizeHint, _buffer.Length * 2));
-        _buffer.AsSpan(0, _length).CopyTo(next);
-        if (_buffer.Length > 0) CapturePool<byte>.Shared.Return(_buffer);
-        _buffer = next;
-    }
 }

@@ -1,0 +1,64 @@
+using System.Buffers;
+
+namespace Sightline.AspNetCore.Capture;
+
+/// <summary>
+/// A growable <see cref="IBufferWriter{T}"/> over one buffer from <see cref="CapturePool{T}"/>: what a captured body
+/// (<see cref="Utf8Body"/>) and a record's JSON (<see cref="Transport.ThreadRecordWriter"/>) are written into on the
+/// request thread and later released, or handed over, on another.
+/// </summary>
+internal class PooledByteWriter : IBufferWriter<byte>
+{
+    private const int MinimumSize = 1024;
+    private byte[]? _buffer;
+    private int _length;
+
+    /// <summary>The bytes written so far.</summary>
+    public ReadOnlySpan<byte> Written => _buffer is null ? default : _buffer.AsSpan(0, _length);
+
+    /// <summary>Makes room for <paramref name="bytes"/> more bytes up front (one pooled buffer instead of growing and copying while writing).</summary>
+    public void Reserve(int bytes) => Ensure(bytes);
+
+    public void Advance(int count) => _length += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_length);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_length);
+    }
+
+    /// <summary>Hands the buffer and the length written over to the caller (who returns it to the pool); this writer starts empty.</summary>
+    public (byte[] Buffer, int Length) Detach()
+    {
+        var result = (_buffer ?? [], _length);
+        _buffer = null;
+        _length = 0;
+        return result;
+    }
+
+    /// <summary>Returns the buffer to the pool; what was written is gone afterwards.</summary>
+    public void Release()
+    {
+        var (buffer, _) = Detach();
+        if (buffer.Length > 0) CapturePool<byte>.Shared.Return(buffer);
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        sizeHint = Math.Max(sizeHint, 1);
+        if (_buffer is not null && _buffer.Length - _length >= sizeHint) return;
+        var next = CapturePool<byte>.Shared.Rent(Math.Max(_length + sizeHint, Math.Max(MinimumSize, (_buffer?.Length ?? 0) * 2)));
+        if (_buffer is not null)
+        {
+            _buffer.AsSpan(0, _length).CopyTo(next);
+            CapturePool<byte>.Shared.Return(_buffer);
+        }
+        _buffer = next;
+    }
+}
