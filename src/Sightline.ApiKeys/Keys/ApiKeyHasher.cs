@@ -27,23 +27,35 @@ public sealed class ApiKeyHasher
     /// <summary>Creates a hasher from <paramref name="options"/>.</summary>
     /// <exception cref="ArgumentException">A pepper is too short, a version is below 1, or the current version is not configured.</exception>
     public ApiKeyHasher(ApiKeyOptions options)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Peppers, options.CurrentPepperVersion,
+            ApiKeyOptions.Section + ":Peppers", ApiKeyOptions.Section + ":CurrentPepperVersion")
     {
-        ArgumentNullException.ThrowIfNull(options);
+    }
+
+    /// <summary>
+    /// Creates a hasher from peppers by version and the version new keys use (default: the highest, or 0 when there
+    /// are none), configured elsewhere than <see cref="ApiKeyOptions"/>: errors name <paramref name="peppersOption"/>
+    /// and <paramref name="currentVersionOption"/>, the configuration keys the values came from.
+    /// </summary>
+    /// <exception cref="ArgumentException">A pepper is too short, a version is below 1, or the current version is not configured.</exception>
+    public ApiKeyHasher(IReadOnlyDictionary<int, string> peppers, int? currentVersion, string peppersOption, string currentVersionOption)
+    {
+        ArgumentNullException.ThrowIfNull(peppers);
         _peppers = [];
         _hmacs = [];
-        foreach (var (version, pepper) in options.Peppers)
+        foreach (var (version, pepper) in peppers)
         {
             if (version < 1)
-                throw new ArgumentException($"Sightline:ApiKeys:Peppers: version {version} is invalid; versions start at 1 (0 means no pepper).", nameof(options));
+                throw new ArgumentException($"{peppersOption}: version {version} is invalid; versions start at 1 (0 means no pepper).", nameof(peppers));
             if (string.IsNullOrEmpty(pepper) || pepper.Length < MinPepperLength)
-                throw new ArgumentException($"Sightline:ApiKeys:Peppers:{version} is too short; use at least {MinPepperLength} (ideally 32+) random characters.", nameof(options));
+                throw new ArgumentException($"{peppersOption}:{version} is too short; use at least {MinPepperLength} (ideally 32+) random characters.", nameof(peppers));
             var bytes = Encoding.UTF8.GetBytes(pepper);
             _peppers[version] = bytes;
             _hmacs[version] = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, bytes));
         }
-        CurrentVersion = options.CurrentPepperVersion ?? (_peppers.Count == 0 ? 0 : _peppers.Keys.Max());
+        CurrentVersion = currentVersion ?? (_peppers.Count == 0 ? 0 : _peppers.Keys.Max());
         if (CurrentVersion != 0 && !_peppers.ContainsKey(CurrentVersion))
-            throw new ArgumentException($"Sightline:ApiKeys:CurrentPepperVersion is {CurrentVersion}, but no pepper with that version is configured.", nameof(options));
+            throw new ArgumentException($"{currentVersionOption} is {CurrentVersion}, but no pepper with that version is configured.", nameof(currentVersion));
     }
 
     /// <summary>A hasher without pepper (plain SHA-256).</summary>

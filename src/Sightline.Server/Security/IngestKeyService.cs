@@ -76,28 +76,15 @@ public sealed class IngestKeyService
     public int PepperVersion { get; }
 
     /// <summary>
-    /// The hasher for <see cref="ServerOptions.IngestKeyPeppers"/> and <see cref="ServerOptions.IngestKeyPepperVersion"/>.
+    /// The hasher for <see cref="ServerOptions.IngestKeyPeppers"/> and <see cref="ServerOptions.IngestKeyPepperVersion"/>
+    /// (plain SHA-256 when no pepper is configured).
     /// </summary>
-    /// <exception cref="InvalidOperationException">A pepper is too short or has a version below 1, or the chosen version is not configured; the message names the option.</exception>
+    /// <exception cref="ArgumentException">A pepper is too short or has a version below 1, or the chosen version is not configured; the message names the option.</exception>
     public static ApiKeyHasher CreateHasher(ServerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        const string Peppers = ServerOptions.SectionName + ":IngestKeyPeppers";
-        foreach (var (version, pepper) in options.IngestKeyPeppers)
-        {
-            if (version < 1)
-                throw new InvalidOperationException($"{Peppers}:{version}: pepper versions start at 1 (0 means no pepper).");
-            if (string.IsNullOrEmpty(pepper) || pepper.Length < 16)
-                throw new InvalidOperationException($"{Peppers}:{version} is too short: use at least 16 (ideally 32+) random characters.");
-        }
-        if (options.IngestKeyPepperVersion is { } chosen && chosen != 0 && !options.IngestKeyPeppers.ContainsKey(chosen))
-            throw new InvalidOperationException($"{ServerOptions.SectionName}:IngestKeyPepperVersion is {chosen}, but {Peppers}:{chosen} is not configured.");
-        if (options.IngestKeyPeppers.Count == 0) return ApiKeyHasher.Unpeppered;
-        return new ApiKeyHasher(new ApiKeyOptions
-        {
-            Peppers = new Dictionary<int, string>(options.IngestKeyPeppers),
-            CurrentPepperVersion = options.IngestKeyPepperVersion,
-        });
+        return new ApiKeyHasher(options.IngestKeyPeppers, options.IngestKeyPepperVersion,
+            ServerOptions.SectionName + ":IngestKeyPeppers", ServerOptions.SectionName + ":IngestKeyPepperVersion");
     }
 
     /// <summary>

@@ -90,14 +90,14 @@ public sealed class IngestKeyPepperTests
 
     [Theory]
     [InlineData("--Sightline:Server:IngestKeyPeppers:1=short", "Sightline:Server:IngestKeyPeppers:1 is too short")]
-    [InlineData("--Sightline:Server:IngestKeyPeppers:0=pepper-for-tests-0123456789abcdef", "Sightline:Server:IngestKeyPeppers:0: pepper versions start at 1")]
+    [InlineData("--Sightline:Server:IngestKeyPeppers:0=pepper-for-tests-0123456789abcdef", "Sightline:Server:IngestKeyPeppers: version 0 is invalid")]
     [InlineData("--Sightline:Server:IngestKeyPepperVersion=2", "Sightline:Server:IngestKeyPepperVersion is 2")]
     public void BadPepperSettings_FailStartUp_NamingTheOption(string setting, string message)
     {
         var dir = Path.Combine(Path.GetTempPath(), "sightline-server-tests", Guid.NewGuid().ToString("n"));
         try
         {
-            var error = Assert.Throws<InvalidOperationException>(() => SightlineServer.Build(
+            var error = Assert.Throws<ArgumentException>(() => SightlineServer.Build(
                 ["--Sightline:Server:Urls=http://127.0.0.1:0", $"--Sightline:Server:DataDirectory={dir}", setting]));
             Assert.Contains(message, error.Message, StringComparison.Ordinal);
             Assert.False(Directory.Exists(dir), "nothing is created before the settings are checked");
