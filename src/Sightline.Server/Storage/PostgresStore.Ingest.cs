@@ -151,7 +151,7 @@ public sealed partial class PostgresStore
                     await copy.WriteAsync(record.ResponseSize, NpgsqlDbType.Bigint, ct).ConfigureAwait(false);
                     await WriteNullableAsync(copy, record.Consumer?.Identifier, ct).ConfigureAwait(false);
                     await WriteNullableAsync(copy, record.ClientIp, ct).ConfigureAwait(false);
-                    await copy.WriteAsync(record.Errors is { Count: > 0 } || record.Status >= 500, NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
+                    await copy.WriteAsync(StoredRecord.HasError(record), NpgsqlDbType.Boolean, ct).ConfigureAwait(false);
                     await WriteNullableAsync(copy, info?.Environment, ct).ConfigureAwait(false);
                     await WriteNullableAsync(copy, info?.Name, ct).ConfigureAwait(false);
                     await WriteNullableAsync(copy, record.Host, ct).ConfigureAwait(false);
@@ -206,7 +206,7 @@ public sealed partial class PostgresStore
             responseSize[i] = record.ResponseSize;
             consumer[i] = record.Consumer?.Identifier;
             clientIp[i] = record.ClientIp;
-            hasError[i] = record.Errors is { Count: > 0 } || record.Status >= 500;
+            hasError[i] = StoredRecord.HasError(record);
             environment[i] = info?.Environment;
             service[i] = info?.Name;
             host[i] = record.Host;

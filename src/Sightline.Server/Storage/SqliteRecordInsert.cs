@@ -51,7 +51,7 @@ internal sealed class SqliteRecordInsert : IDisposable
             Check(Native.sqlite3_bind_int64(s, 11, record.ResponseSize));
             Text(s, 12, columns, index, SqliteRecordColumns.Consumer);
             Text(s, 13, columns, index, SqliteRecordColumns.ClientIp);
-            Check(Native.sqlite3_bind_int(s, 14, record.Errors is { Count: > 0 } || record.Status >= 500 ? 1 : 0));
+            Check(Native.sqlite3_bind_int(s, 14, StoredRecord.HasError(record) ? 1 : 0));
             Text(s, 15, columns, index, SqliteRecordColumns.Environment);
             Text(s, 16, columns, index, SqliteRecordColumns.Service);
             Text(s, 17, columns, index, SqliteRecordColumns.Host);
