@@ -4,7 +4,9 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Sightline.AspNetCore.Transport;
+using Sightline.Benchmarks.Redaction.Baseline;
 using Sightline.Redaction;
+using Sightline.Redaction.Json;
 
 namespace Sightline.Benchmarks.Redaction;
 
@@ -26,6 +28,11 @@ public class LoadBodyRedactionBenchmarks
     private JsonRedactor _response = null!;
     private byte[] _requestBody = [];
     private byte[] _responseBody = [];
+    private RedactionAutomaton _requestAutomaton = null!;
+    private RedactionAutomaton _responseAutomaton = null!;
+
+    private static RedactionAutomaton Automaton(JsonRedactor redactor)
+        => (RedactionAutomaton)typeof(JsonRedactor).GetField("_automaton", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(redactor)!;
 
     [GlobalSetup]
     public void Setup()
@@ -36,6 +43,8 @@ public class LoadBodyRedactionBenchmarks
         _requestBody = LoadBody();
         // The app echoes the body through System.Text.Json (compact, same member names).
         _responseBody = JsonSerializer.SerializeToUtf8Bytes(JsonDocument.Parse(_requestBody).RootElement);
+        _requestAutomaton = Automaton(_request);
+        _responseAutomaton = Automaton(_response);
         _writer = new Utf8JsonWriter(_record, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
     }
 
@@ -98,6 +107,43 @@ public class LoadBodyRedactionBenchmarks
         _output.ResetWrittenCount();
         _output.Write("\""u8);
         redactor.RedactEscaped(body, _output);
+        _output.Write("\""u8);
+    }
+
+    // main's scanner (c75a1d2, copied under Baseline/), for A/B runs in one process:
+    // dotnet Sightline.Benchmarks.dll loopab LoadBodyRedactionBenchmarks.BaseRequestBody LoadBodyRedactionBenchmarks.RequestBody 100000 15
+    [Benchmark]
+    public int BaseRequestBody()
+    {
+        _output.ResetWrittenCount();
+        return BaselineRedactionScanner.Run(_requestBody, _output, _requestAutomaton, RedactionDefaults.MaxJsonDepth, false).Succeeded ? _output.WrittenCount : -1;
+    }
+
+    [Benchmark]
+    public int BaseResponseBody()
+    {
+        _output.ResetWrittenCount();
+        return BaselineRedactionScanner.Run(_responseBody, _output, _responseAutomaton, RedactionDefaults.MaxJsonDepth, false).Succeeded ? _output.WrittenCount : -1;
+    }
+
+    [Benchmark]
+    public int BaseBothBodiesRedactEscaped()
+    {
+        _record.ResetWrittenCount();
+        _writer.Reset(_record);
+        BaseLiteral(_requestAutomaton, _requestBody);
+        _writer.WriteRawValue(_output.WrittenSpan, skipInputValidation: true);
+        BaseLiteral(_responseAutomaton, _responseBody);
+        _writer.WriteRawValue(_output.WrittenSpan, skipInputValidation: true);
+        _writer.Flush();
+        return _record.WrittenCount;
+    }
+
+    private void BaseLiteral(RedactionAutomaton automaton, byte[] body)
+    {
+        _output.ResetWrittenCount();
+        _output.Write("\""u8);
+        BaselineRedactionScanner.Run(body, _output, automaton, RedactionDefaults.MaxJsonDepth, false, escape: true);
         _output.Write("\""u8);
     }
 }
