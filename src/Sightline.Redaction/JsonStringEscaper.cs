@@ -38,19 +38,22 @@ public static class JsonStringEscaper
         ArgumentNullException.ThrowIfNull(output);
         while (!utf8.IsEmpty)
         {
-            var span = output.GetSpan(utf8.Length + (utf8.Length / 4) + BlockReserve);
+            var span = output.GetSpan(RoomHint(utf8.Length));
             var (consumed, written) = EscapeCore(utf8, span);
             output.Advance(written);
             utf8 = utf8[consumed..];
         }
     }
 
+    // The room asked of a writer to escape `length` bytes: enough for typical JSON text in one go, and always for one block.
+    internal static int RoomHint(int length) => length + (length / 4) + BlockReserve;
+
     // Escapes as much of src as fits in dst (all of it when dst holds MaxEscapedLength); returns
     // (input consumed, output written). Vector path: a 16-byte block without bytes to escape is
     // stored as is; in a block with some (JSON text has a quote every few bytes), the block's
     // remaining bytes are stored at the output position after each escape (one shuffle + one store
     // per escape, no reloads). Progress is guaranteed when dst has room for one block (BlockReserve).
-    private static (int Consumed, int Written) EscapeCore(ReadOnlySpan<byte> src, Span<byte> dst)
+    internal static (int Consumed, int Written) EscapeCore(ReadOnlySpan<byte> src, Span<byte> dst)
     {
         ref var s = ref MemoryMarshal.GetReference(src);
         ref var d = ref MemoryMarshal.GetReference(dst);

@@ -8,9 +8,9 @@ using System.Text.Json;
 namespace Sightline.Redaction.Json;
 
 /// <summary>
-/// The streaming redaction pass: a validating recursive-descent scan over the UTF-8 bytes that
-/// follows <see cref="RedactionAutomaton"/> from node to node. Unchanged bytes are never
-/// re-written: the output receives the raw input range between two redacted values in one copy.
+/// The streaming redaction pass: a validating scan over the UTF-8 bytes that follows
+/// <see cref="RedactionAutomaton"/> from node to node. Unchanged bytes are never re-written: the
+/// output receives the raw input range between two redacted values in one copy.
 /// </summary>
 /// <remarks>
 /// It accepts exactly what <see cref="Utf8JsonReader"/> accepts with default options (RFC 8259
@@ -20,6 +20,9 @@ namespace Sightline.Redaction.Json;
 /// With a truncated input the scan stops at the end of the last complete token: the output is the
 /// redacted beginning and never contains a partial token; a selected value that the cut falls in
 /// is replaced as a whole.
+/// The scan is one loop over the grammar's positions (value, member, after a value, container
+/// end) with an explicit stack of container frames instead of recursion, so the position stays in
+/// a register; output goes into one span asked of the writer up front.
 /// </remarks>
 internal ref struct RedactionScanner
 {
@@ -30,388 +33,426 @@ internal ref struct RedactionScanner
     private static readonly SearchValues<byte> s_stringSpecial = SearchValues.Create(
         "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000A\u000B\u000C\u000D\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F"u8);
 
+    // Token scanners return the position after the token, or one of these.
+    private const int Truncated = -1; // the input ends inside the token
+    private const int Bad = -2; // not JSON
+
+    // JSON whitespace as a bit set over 0x00..0x20.
+    private const ulong WhitespaceBits = (1UL << ' ') | (1UL << '\t') | (1UL << '\n') | (1UL << '\r');
+
     private readonly ReadOnlySpan<byte> _input;
     private readonly IBufferWriter<byte> _output;
-    private readonly AutomatonState[] _states;
-    private readonly int _maxDepth;
-    private readonly bool _final;
     private readonly bool _escape;
-    private int _pos;
-    private int _copied;
-    private int _cut;
-    private bool _cutInsideRedaction;
-    private ScanStop _stop;
+    private Span<byte> _buffer;
+    private int _buffered;
 
-    private RedactionScanner(ReadOnlySpan<byte> input, IBufferWriter<byte> output, AutomatonState[] states, int maxDepth, bool final, bool escape)
+    private RedactionScanner(ReadOnlySpan<byte> input, IBufferWriter<byte> output, bool escape)
     {
-        _escape = escape;
         _input = input;
         _output = output;
-        _states = states;
-        _maxDepth = maxDepth;
-        _final = final;
+        _escape = escape;
+    }
+
+    // A container on the scan stack: its automaton state, and for an array the next element's index (-1 for an object).
+    private struct Frame
+    {
+        public int State;
+        public int Index;
     }
 
     /// <summary>Redacts <paramref name="input"/> into <paramref name="output"/> (with <paramref name="escape"/>, as JSON string content: see <see cref="JsonStringEscaper"/>).</summary>
     public static JsonRedactionResult Run(ReadOnlySpan<byte> input, IBufferWriter<byte> output, RedactionAutomaton automaton, int maxDepth, bool truncated, bool escape = false)
     {
-        var scanner = new RedactionScanner(input, output, automaton.States, maxDepth, !truncated, escape);
-        return scanner.Document(automaton.Initial);
-    }
-
-    private JsonRedactionResult Document(int initial)
-    {
-        bool ok;
-        if (!SkipWhitespace()) ok = EndOfInput(_pos);
-        else if (_states[initial].IsMatch) ok = Redact(0);
-        else ok = Value(initial, 0);
-        if (ok && SkipWhitespace()) ok = Fail(ScanStop.Invalid); // trailing content
-
-        switch (ok ? ScanStop.None : _stop)
+        var scanner = new RedactionScanner(input, output, escape);
+        var frames = maxDepth <= 256 ? stackalloc Frame[maxDepth + 1] : new Frame[maxDepth + 1];
+        var final = !truncated;
+        var stop = scanner.Scan(automaton.States, automaton.Initial, maxDepth, final, frames, out var copied, out var cut, out var cutInsideRedaction);
+        JsonRedactionResult result;
+        switch (stop)
         {
             case ScanStop.None:
-                Emit(_input[_copied..]);
-                return new(JsonRedactionStatus.Redacted, null, !_final);
+                scanner.Emit(input[copied..]);
+                result = new(JsonRedactionStatus.Redacted, null, !final);
+                break;
             case ScanStop.EndOfInput:
-                if (!_cutInsideRedaction) Emit(_input[_copied.._cut]);
-                return new(JsonRedactionStatus.Redacted, null, true);
+                if (!cutInsideRedaction) scanner.Emit(input[copied..cut]);
+                result = new(JsonRedactionStatus.Redacted, null, true);
+                break;
             case ScanStop.TooDeep:
-                return new(JsonRedactionStatus.DepthExceeded, $"JSON nested deeper than {_maxDepth} levels", !_final);
+                result = new(JsonRedactionStatus.DepthExceeded, $"JSON nested deeper than {maxDepth} levels", !final);
+                break;
             default:
-                return new(JsonRedactionStatus.InvalidJson, "invalid JSON", !_final);
+                result = new(JsonRedactionStatus.InvalidJson, "invalid JSON", !final);
+                break;
         }
+        scanner.Flush();
+        return result;
+    }
+
+    // The whole grammar in one loop. Labels are the positions: Value (at a value's first byte, in
+    // `state`), Member (at a member name of the object on top of the stack), AfterValue (a value
+    // ended at i) and Close (the container on top of the stack ended at i). Until `copied` the
+    // output is written; a selected value is replaced and then validated in the dead state.
+    private ScanStop Scan(AutomatonState[] states, int initial, int maxDepth, bool final, scoped Span<Frame> frames, out int copied, out int cut, out bool cutInsideRedaction)
+    {
+        var input = _input;
+        ref var s = ref MemoryMarshal.GetReference(input);
+        var n = input.Length;
+        var depth = 0;
+        var redactDepth = -1; // depth of the selected container being validated, or -1
+        var redactingPrimitive = false;
+        int state, start, next;
+        byte b;
+        copied = 0;
+        cut = 0;
+        cutInsideRedaction = false;
+
+        var i = SkipWhitespace(ref s, 0, n);
+        if (i >= n) goto EndOfInputAtEnd;
+        state = initial;
+
+    Value:
+        if (state != RedactionAutomaton.Dead && states[state].IsMatch)
+        {
+            Emit(input[copied..i]);
+            WriteReplacement();
+            b = Unsafe.Add(ref s, i);
+            if (b is (byte)'{' or (byte)'[')
+            {
+                redactDepth = depth + 1;
+            }
+            else
+            {
+                redactingPrimitive = true;
+            }
+            state = RedactionAutomaton.Dead;
+        }
+        b = Unsafe.Add(ref s, i);
+        if (b == (byte)'{')
+        {
+            if (++depth > maxDepth) return ScanStop.TooDeep;
+            ref var frame = ref frames[depth];
+            frame.State = state;
+            frame.Index = -1;
+            i = SkipWhitespace(ref s, i + 1, n);
+            if (i >= n) goto EndOfInputAtEnd;
+            if (Unsafe.Add(ref s, i) == (byte)'}')
+            {
+                i++;
+                goto Close;
+            }
+            goto Member;
+        }
+        if (b == (byte)'[')
+        {
+            if (++depth > maxDepth) return ScanStop.TooDeep;
+            ref var frame = ref frames[depth];
+            frame.State = state;
+            frame.Index = 1;
+            i = SkipWhitespace(ref s, i + 1, n);
+            if (i >= n) goto EndOfInputAtEnd;
+            if (Unsafe.Add(ref s, i) == (byte)']')
+            {
+                i++;
+                goto Close;
+            }
+            if (state != RedactionAutomaton.Dead) state = ElementTarget(states[state], 0);
+            goto Value;
+        }
+
+        start = i;
+        if (b == (byte)'"') next = String(ref s, i, n, out _);
+        else if (b == (byte)'-' || (uint)(b - '0') <= 9) next = Number(ref s, i, n, final);
+        else if (b == (byte)'t') next = Literal(input, i, "true"u8);
+        else if (b == (byte)'f') next = Literal(input, i, "false"u8);
+        else if (b == (byte)'n') next = Literal(input, i, "null"u8);
+        else return ScanStop.Invalid;
+        if (next < 0)
+        {
+            if (next == Bad) return ScanStop.Invalid;
+            cut = start;
+            goto EndOfInput;
+        }
+        i = next;
+        if (redactingPrimitive)
+        {
+            redactingPrimitive = false;
+            copied = i;
+        }
+
+    AfterValue:
+        if (depth == 0)
+        {
+            i = SkipWhitespace(ref s, i, n);
+            return i < n ? ScanStop.Invalid : ScanStop.None; // trailing content
+        }
+        i = SkipWhitespace(ref s, i, n);
+        if (i >= n) goto EndOfInputAtEnd;
+        b = Unsafe.Add(ref s, i++);
+        {
+            ref var frame = ref frames[depth];
+            if (frame.Index >= 0)
+            {
+                if (b == (byte)']') goto Close;
+                if (b != (byte)',') return ScanStop.Invalid;
+                i = SkipWhitespace(ref s, i, n);
+                if (i >= n) goto EndOfInputAtEnd;
+                state = frame.State;
+                if (state != RedactionAutomaton.Dead) state = ElementTarget(states[state], frame.Index);
+                frame.Index++;
+                goto Value;
+            }
+        }
+        if (b == (byte)'}') goto Close;
+        if (b != (byte)',') return ScanStop.Invalid;
+        i = SkipWhitespace(ref s, i, n);
+        if (i >= n) goto EndOfInputAtEnd;
+
+    Member:
+        start = i;
+        if (Unsafe.Add(ref s, i) != (byte)'"') return ScanStop.Invalid;
+        next = String(ref s, i, n, out var escaped);
+        if (next < 0)
+        {
+            if (next == Bad) return ScanStop.Invalid;
+            cut = start;
+            goto EndOfInput;
+        }
+        i = SkipWhitespace(ref s, next, n);
+        if (i >= n)
+        {
+            cut = start; // a name is kept only with its colon
+            goto EndOfInput;
+        }
+        if (Unsafe.Add(ref s, i) != (byte)':') return ScanStop.Invalid;
+        i = SkipWhitespace(ref s, i + 1, n);
+        if (i >= n) goto EndOfInputAtEnd;
+        state = frames[depth].State;
+        if (state != RedactionAutomaton.Dead)
+        {
+            var parent = states[state];
+            state = parent.OtherName;
+            var names = parent.Names;
+            if (names.Length != 0)
+            {
+                var index = escaped ? FindEscapedName(input[start..next], names) : FindName(input[(start + 1)..(next - 1)], names);
+                if (index >= 0) state = parent.NameTargets[index];
+            }
+        }
+        goto Value;
+
+    Close:
+        if (depth == redactDepth)
+        {
+            redactDepth = -1;
+            copied = i;
+        }
+        depth--;
+        goto AfterValue;
+
+    EndOfInputAtEnd:
+        cut = n;
+    EndOfInput:
+        if (final) return ScanStop.Invalid;
+        cutInsideRedaction = redactDepth >= 0 || redactingPrimitive;
+        return ScanStop.EndOfInput;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ElementTarget(AutomatonState state, int index)
+        => state.IndexTargets is null ? state.AnyIndex : state.ElementTarget(index);
+
+    private void WriteReplacement()
+    {
+        var replacement = _escape ? s_escapedReplacement : s_replacement;
+        Reserve(replacement.Length);
+        replacement.CopyTo(_buffer[_buffered..]);
+        _buffered += replacement.Length;
     }
 
     // Unchanged input goes to the output in one copy, or one escaping copy (the fused redact + escape of RedactEscaped).
-    private readonly void Emit(ReadOnlySpan<byte> bytes)
+    private void Emit(ReadOnlySpan<byte> bytes)
     {
-        if (_escape) JsonStringEscaper.Escape(bytes, _output);
-        else _output.Write(bytes);
-    }
-
-    // A node in state `state` (neither dead nor selected) at the current position.
-    private bool Value(int state, int depth)
-    {
-        var b = _input[_pos];
-        if (b == (byte)'{') return Object(_states[state], depth + 1);
-        if (b == (byte)'[') return Array(_states[state], depth + 1);
-        return Primitive();
-    }
-
-    private bool Child(int state, int depth)
-    {
-        if (state == RedactionAutomaton.Dead) return Skip(depth);
-        if (_states[state].IsMatch) return Redact(depth);
-        return Value(state, depth);
-    }
-
-    // Copies the input up to the value, writes the replacement, and validates the value without copying it.
-    private bool Redact(int depth)
-    {
-        Emit(_input[_copied.._pos]);
-        _output.Write(_escape ? s_escapedReplacement : s_replacement);
-        if (!Skip(depth))
+        if (bytes.IsEmpty) return;
+        if (!_escape)
         {
-            if (_stop == ScanStop.EndOfInput) _cutInsideRedaction = true;
-            return false;
+            Reserve(bytes.Length);
+            bytes.CopyTo(_buffer[_buffered..]);
+            _buffered += bytes.Length;
+            return;
         }
-        _copied = _pos;
-        return true;
+        while (!bytes.IsEmpty)
+        {
+            Reserve(JsonStringEscaper.RoomHint(bytes.Length));
+            var (consumed, written) = JsonStringEscaper.EscapeCore(bytes, _buffer[_buffered..]);
+            _buffered += written;
+            bytes = bytes[consumed..];
+        }
     }
 
-    private bool Object(AutomatonState state, int depth)
+    // Makes room for `count` bytes in the current output span; the first span asked for covers the
+    // whole input (escaped, about 1.25 times it), so most documents need only one.
+    private void Reserve(int count)
     {
-        if (depth > _maxDepth) return Fail(ScanStop.TooDeep);
-        _pos++;
-        if (!SkipWhitespace()) return EndOfInput(_pos);
-        if (_input[_pos] == (byte)'}')
-        {
-            _pos++;
-            return true;
-        }
-        var names = state.Names;
-        while (true)
-        {
-            var nameStart = _pos;
-            if (_input[nameStart] != (byte)'"') return Fail(ScanStop.Invalid);
-            if (!String(out var escaped)) return false;
-            var nameEnd = _pos;
-            if (!SkipWhitespace()) return EndOfInput(nameStart);
-            if (_input[_pos] != (byte)':') return Fail(ScanStop.Invalid);
-            _pos++;
-            if (!SkipWhitespace()) return EndOfInput(_pos);
+        if (_buffer.Length - _buffered >= count) return;
+        Flush();
+        var hint = _escape ? JsonStringEscaper.RoomHint(_input.Length) : _input.Length + 64;
+        _buffer = _output.GetSpan(Math.Max(count, hint));
+    }
 
-            var target = state.OtherName;
-            if (names.Length != 0)
+    private void Flush()
+    {
+        if (_buffered != 0) _output.Advance(_buffered);
+        _buffered = 0;
+        _buffer = default;
+    }
+
+    // Skips JSON whitespace from i; returns the first other position (n at the end of the input).
+    // Compact JSON has none and json.dumps one space: both are decided inline.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipWhitespace(ref byte s, int i, int n)
+    {
+        if ((uint)i < (uint)n)
+        {
+            var b = Unsafe.Add(ref s, i);
+            if (b > (byte)' ') return i;
+            if (b == (byte)' ' && (uint)(i + 1) < (uint)n && Unsafe.Add(ref s, i + 1) > (byte)' ') return i + 1;
+        }
+        return SkipWhitespaceSlow(ref s, i, n);
+    }
+
+    private static int SkipWhitespaceSlow(ref byte s, int i, int n)
+    {
+        for (; i < n; i++)
+        {
+            var b = Unsafe.Add(ref s, i);
+            if (b > (byte)' ' || ((WhitespaceBits >> b) & 1) == 0) return i;
+        }
+        return n;
+    }
+
+    // A string at i (on its opening quote): the position after its closing quote. `escaped` tells
+    // whether it holds a backslash. Most strings are short: one vector probe finds their end (the
+    // closing quote, an escape or a control character) before the general search.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int String(ref byte s, int i, int n, out bool escaped)
+    {
+        var j = i + 1;
+        if (Vector256.IsHardwareAccelerated && j + Vector256<byte>.Count <= n)
+        {
+            var block = Vector256.LoadUnsafe(ref s, (nuint)j);
+            var mask = (Vector256.LessThan(block, Vector256.Create((byte)0x20))
+                | Vector256.Equals(block, Vector256.Create((byte)'"'))
+                | Vector256.Equals(block, Vector256.Create((byte)'\\'))).ExtractMostSignificantBits();
+            if (mask != 0)
             {
-                var quoted = _input[nameStart..nameEnd];
-                var index = escaped ? FindEscapedName(quoted, names) : FindName(quoted[1..^1], names);
-                if (index >= 0) target = state.NameTargets[index];
-            }
-            if (!Child(target, depth)) return false;
-
-            if (!SkipWhitespace()) return EndOfInput(_pos);
-            var b = _input[_pos++];
-            if (b == (byte)'}') return true;
-            if (b != (byte)',') return Fail(ScanStop.Invalid);
-            if (!SkipWhitespace()) return EndOfInput(_pos);
-        }
-    }
-
-    private bool Array(AutomatonState state, int depth)
-    {
-        if (depth > _maxDepth) return Fail(ScanStop.TooDeep);
-        _pos++;
-        if (!SkipWhitespace()) return EndOfInput(_pos);
-        if (_input[_pos] == (byte)']')
-        {
-            _pos++;
-            return true;
-        }
-        var index = 0;
-        while (true)
-        {
-            if (!Child(state.ElementTarget(index++), depth)) return false;
-
-            if (!SkipWhitespace()) return EndOfInput(_pos);
-            var b = _input[_pos++];
-            if (b == (byte)']') return true;
-            if (b != (byte)',') return Fail(ScanStop.Invalid);
-            if (!SkipWhitespace()) return EndOfInput(_pos);
-        }
-    }
-
-    // Validates a value no path can select anything in, without looking at names.
-    private bool Skip(int depth)
-    {
-        var b = _input[_pos];
-        if (b == (byte)'{') return SkipObject(depth + 1);
-        if (b == (byte)'[') return SkipArray(depth + 1);
-        return Primitive();
-    }
-
-    private bool SkipObject(int depth)
-    {
-        if (depth > _maxDepth) return Fail(ScanStop.TooDeep);
-        _pos++;
-        if (!SkipWhitespace()) return EndOfInput(_pos);
-        if (_input[_pos] == (byte)'}')
-        {
-            _pos++;
-            return true;
-        }
-        while (true)
-        {
-            var nameStart = _pos;
-            if (_input[nameStart] != (byte)'"') return Fail(ScanStop.Invalid);
-            if (!String(out _)) return false;
-            if (!SkipWhitespace()) return EndOfInput(nameStart);
-            if (_input[_pos] != (byte)':') return Fail(ScanStop.Invalid);
-            _pos++;
-            if (!SkipWhitespace()) return EndOfInput(_pos);
-            if (!Skip(depth)) return false;
-
-            if (!SkipWhitespace()) return EndOfInput(_pos);
-            var b = _input[_pos++];
-            if (b == (byte)'}') return true;
-            if (b != (byte)',') return Fail(ScanStop.Invalid);
-            if (!SkipWhitespace()) return EndOfInput(_pos);
-        }
-    }
-
-    private bool SkipArray(int depth)
-    {
-        if (depth > _maxDepth) return Fail(ScanStop.TooDeep);
-        _pos++;
-        if (!SkipWhitespace()) return EndOfInput(_pos);
-        if (_input[_pos] == (byte)']')
-        {
-            _pos++;
-            return true;
-        }
-        while (true)
-        {
-            if (!Skip(depth)) return false;
-
-            if (!SkipWhitespace()) return EndOfInput(_pos);
-            var b = _input[_pos++];
-            if (b == (byte)']') return true;
-            if (b != (byte)',') return Fail(ScanStop.Invalid);
-            if (!SkipWhitespace()) return EndOfInput(_pos);
-        }
-    }
-
-    private bool Primitive()
-    {
-        var b = _input[_pos];
-        if (b == (byte)'"') return String(out _);
-        if (b == (byte)'-' || (uint)(b - '0') <= 9) return Number();
-        if (b == (byte)'t') return Literal("true"u8);
-        if (b == (byte)'f') return Literal("false"u8);
-        if (b == (byte)'n') return Literal("null"u8);
-        return Fail(ScanStop.Invalid);
-    }
-
-    // A string at the current position (on its opening quote); `escaped` tells whether it holds a backslash.
-    private bool String(out bool escaped)
-    {
-        escaped = false;
-        var start = _pos;
-        var input = _input;
-        var i = start + 1;
-        while (true)
-        {
-            // Most strings are short: one 16-byte probe finds the end of most of them (the closing
-            // quote, an escape or a control character) before the general vectorized search.
-            var b = (byte)0;
-            if (Vector128.IsHardwareAccelerated && i + Vector128<byte>.Count <= input.Length)
-            {
-                var block = Vector128.LoadUnsafe(ref MemoryMarshal.GetReference(input), (nuint)i);
-                var mask = (Vector128.LessThan(block, Vector128.Create((byte)0x20))
-                    | Vector128.Equals(block, Vector128.Create((byte)'"'))
-                    | Vector128.Equals(block, Vector128.Create((byte)'\\'))).ExtractMostSignificantBits();
-                if (mask != 0)
+                j += BitOperations.TrailingZeroCount(mask);
+                if (Unsafe.Add(ref s, j) == (byte)'"')
                 {
-                    i += BitOperations.TrailingZeroCount(mask);
-                    b = input[i];
-                }
-                else
-                {
-                    i += Vector128<byte>.Count;
-                    var k = input[i..].IndexOfAny(s_stringSpecial);
-                    if (k < 0) return EndOfInput(start);
-                    i += k;
-                    b = input[i];
+                    escaped = false;
+                    return j + 1;
                 }
             }
             else
             {
-                var limit = Math.Min(input.Length, i + 16);
-                while (i < limit && (b = input[i]) >= 0x20 && b != (byte)'"' && b != (byte)'\\') i++;
-                if (i == limit)
+                j += Vector256<byte>.Count;
+            }
+        }
+        else if (Vector128.IsHardwareAccelerated && j + Vector128<byte>.Count <= n)
+        {
+            var block = Vector128.LoadUnsafe(ref s, (nuint)j);
+            var mask = (Vector128.LessThan(block, Vector128.Create((byte)0x20))
+                | Vector128.Equals(block, Vector128.Create((byte)'"'))
+                | Vector128.Equals(block, Vector128.Create((byte)'\\'))).ExtractMostSignificantBits();
+            if (mask != 0)
+            {
+                j += BitOperations.TrailingZeroCount(mask);
+                if (Unsafe.Add(ref s, j) == (byte)'"')
                 {
-                    var k = input[i..].IndexOfAny(s_stringSpecial);
-                    if (k < 0) return EndOfInput(start);
-                    i += k;
-                    b = input[i];
+                    escaped = false;
+                    return j + 1;
                 }
             }
-            if (b == (byte)'"')
+            else
             {
-                _pos = i + 1;
-                return true;
+                j += Vector128<byte>.Count;
             }
-            if (b != (byte)'\\') return Fail(ScanStop.Invalid); // a control character
+        }
+        return StringRest(MemoryMarshal.CreateReadOnlySpan(ref s, n), j, out escaped);
+    }
+
+    // The rest of a string from j (inside it; every byte before j is plain content).
+    private static int StringRest(ReadOnlySpan<byte> input, int j, out bool escaped)
+    {
+        escaped = false;
+        while (true)
+        {
+            var k = input[j..].IndexOfAny(s_stringSpecial);
+            if (k < 0) return Truncated;
+            j += k;
+            var b = input[j];
+            if (b == (byte)'"') return j + 1;
+            if (b != (byte)'\\') return Bad; // a control character
             escaped = true;
-            if (++i >= input.Length) return EndOfInput(start);
-            switch (input[i])
+            if (++j >= input.Length) return Truncated;
+            switch (input[j])
             {
                 case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
-                    i++;
+                    j++;
                     break;
                 case (byte)'u':
                     for (var h = 0; h < 4; h++)
                     {
-                        if (++i >= input.Length) return EndOfInput(start);
-                        if (!char.IsAsciiHexDigit((char)input[i])) return Fail(ScanStop.Invalid);
+                        if (++j >= input.Length) return Truncated;
+                        if (!char.IsAsciiHexDigit((char)input[j])) return Bad;
                     }
-                    i++;
+                    j++;
                     break;
                 default:
-                    return Fail(ScanStop.Invalid);
+                    return Bad;
             }
         }
     }
 
     // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? ; what may follow is checked by the caller.
     // At the end of a truncated input a number may continue, so it is not complete.
-    private bool Number()
+    private static int Number(ref byte s, int i, int n, bool final)
     {
-        var input = _input;
-        var start = _pos;
-        var i = start;
-        if (input[i] == (byte)'-' && ++i >= input.Length) return EndOfInput(start);
-        var b = input[i];
+        if (Unsafe.Add(ref s, i) == (byte)'-' && ++i >= n) return Truncated;
+        var b = Unsafe.Add(ref s, i);
         if (b == (byte)'0') i++;
-        else if ((uint)(b - '1') <= 8) i = Digits(input, i + 1);
-        else return Fail(ScanStop.Invalid);
+        else if ((uint)(b - '1') <= 8) i = Digits(ref s, i + 1, n);
+        else return Bad;
 
-        if (i < input.Length && input[i] == (byte)'.')
+        if (i < n && Unsafe.Add(ref s, i) == (byte)'.')
         {
-            if (++i >= input.Length) return EndOfInput(start);
-            if ((uint)(input[i] - '0') > 9) return Fail(ScanStop.Invalid);
-            i = Digits(input, i + 1);
+            if (++i >= n) return Truncated;
+            if ((uint)(Unsafe.Add(ref s, i) - '0') > 9) return Bad;
+            i = Digits(ref s, i + 1, n);
         }
-        if (i < input.Length && (input[i] | 0x20) == (byte)'e')
+        if (i < n && (Unsafe.Add(ref s, i) | 0x20) == (byte)'e')
         {
-            if (++i >= input.Length) return EndOfInput(start);
-            if (input[i] is (byte)'+' or (byte)'-' && ++i >= input.Length) return EndOfInput(start);
-            if ((uint)(input[i] - '0') > 9) return Fail(ScanStop.Invalid);
-            i = Digits(input, i + 1);
+            if (++i >= n) return Truncated;
+            if (Unsafe.Add(ref s, i) is (byte)'+' or (byte)'-' && ++i >= n) return Truncated;
+            if ((uint)(Unsafe.Add(ref s, i) - '0') > 9) return Bad;
+            i = Digits(ref s, i + 1, n);
         }
-        if (i >= input.Length && !_final) return EndOfInput(start);
-        _pos = i;
-        return true;
-    }
-
-    private static int Digits(ReadOnlySpan<byte> input, int i)
-    {
-        while (i < input.Length && (uint)(input[i] - '0') <= 9) i++;
+        if (i >= n && !final) return Truncated;
         return i;
     }
 
-    private bool Literal(ReadOnlySpan<byte> literal)
-    {
-        var rest = _input[_pos..];
-        if (rest.Length >= literal.Length)
-        {
-            if (!rest.StartsWith(literal)) return Fail(ScanStop.Invalid);
-            _pos += literal.Length;
-            return true;
-        }
-        return literal.StartsWith(rest) ? EndOfInput(_pos) : Fail(ScanStop.Invalid);
-    }
-
-    // Skips JSON whitespace; false at the end of the input (the caller decides where the cut is).
-    // Compact JSON has none: the common case is one inlined comparison.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool SkipWhitespace()
+    private static int Digits(ref byte s, int i, int n)
     {
-        var i = _pos;
-        if ((uint)i < (uint)_input.Length && _input[i] > (byte)' ') return true;
-        return SkipWhitespaceSlow();
+        while (i < n && (uint)(Unsafe.Add(ref s, i) - '0') <= 9) i++;
+        return i;
     }
 
-    private bool SkipWhitespaceSlow()
+    private static int Literal(ReadOnlySpan<byte> input, int i, ReadOnlySpan<byte> literal)
     {
-        var input = _input;
-        var i = _pos;
-        while ((uint)i < (uint)input.Length)
-        {
-            if (input[i] is not ((byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r'))
-            {
-                _pos = i;
-                return true;
-            }
-            i++;
-        }
-        _pos = i;
-        return false;
-    }
-
-    // The input ended inside a token that starts at `cut` (or between tokens, at `cut`).
-    private bool EndOfInput(int cut)
-    {
-        if (_final) return Fail(ScanStop.Invalid);
-        _cut = cut;
-        _stop = ScanStop.EndOfInput;
-        return false;
-    }
-
-    private bool Fail(ScanStop stop)
-    {
-        _stop = stop;
-        return false;
+        var rest = input[i..];
+        if (rest.Length >= literal.Length) return rest.StartsWith(literal) ? i + literal.Length : Bad;
+        return literal.StartsWith(rest) ? Truncated : Bad;
     }
 
     private static int FindName(ReadOnlySpan<byte> name, byte[][] names)
