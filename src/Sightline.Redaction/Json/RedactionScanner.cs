@@ -43,14 +43,25 @@ internal ref struct RedactionScanner
     private readonly ReadOnlySpan<byte> _input;
     private readonly IBufferWriter<byte> _output;
     private readonly bool _escape;
+    private readonly bool _final;
+    private readonly int _maxDepth;
     private Span<byte> _buffer;
     private int _buffered;
 
-    private RedactionScanner(ReadOnlySpan<byte> input, IBufferWriter<byte> output, bool escape)
+    // Where the scan stands on the rare paths (kept out of the hot loop's registers).
+    private int _copied; // the input before this is in the output
+    private int _cut; // where a truncated input's output ends
+    private int _redactDepth; // depth of the selected container being validated, or -1
+    private bool _cutInsideRedaction;
+
+    private RedactionScanner(ReadOnlySpan<byte> input, IBufferWriter<byte> output, int maxDepth, bool final, bool escape)
     {
         _input = input;
         _output = output;
+        _maxDepth = maxDepth;
+        _final = final;
         _escape = escape;
+        _redactDepth = -1;
     }
 
     // A container on the scan stack: its automaton state, and for an array the next element's index (-1 for an object).
@@ -63,26 +74,25 @@ internal ref struct RedactionScanner
     /// <summary>Redacts <paramref name="input"/> into <paramref name="output"/> (with <paramref name="escape"/>, as JSON string content: see <see cref="JsonStringEscaper"/>).</summary>
     public static JsonRedactionResult Run(ReadOnlySpan<byte> input, IBufferWriter<byte> output, RedactionAutomaton automaton, int maxDepth, bool truncated, bool escape = false)
     {
-        var scanner = new RedactionScanner(input, output, escape);
+        var scanner = new RedactionScanner(input, output, maxDepth, !truncated, escape);
         var frames = maxDepth <= 256 ? stackalloc Frame[maxDepth + 1] : new Frame[maxDepth + 1];
-        var final = !truncated;
-        var stop = scanner.Scan(automaton.States, automaton.Initial, maxDepth, final, frames, out var copied, out var cut, out var cutInsideRedaction);
+        var stop = scanner.Scan(automaton.States, automaton.Initial, ref MemoryMarshal.GetReference(frames));
         JsonRedactionResult result;
         switch (stop)
         {
             case ScanStop.None:
-                scanner.Emit(input[copied..]);
-                result = new(JsonRedactionStatus.Redacted, null, !final);
+                scanner.Emit(input[scanner._copied..]);
+                result = new(JsonRedactionStatus.Redacted, null, truncated);
                 break;
             case ScanStop.EndOfInput:
-                if (!cutInsideRedaction) scanner.Emit(input[copied..cut]);
+                if (!scanner._cutInsideRedaction) scanner.Emit(input[scanner._copied..scanner._cut]);
                 result = new(JsonRedactionStatus.Redacted, null, true);
                 break;
             case ScanStop.TooDeep:
-                result = new(JsonRedactionStatus.DepthExceeded, $"JSON nested deeper than {maxDepth} levels", !final);
+                result = new(JsonRedactionStatus.DepthExceeded, $"JSON nested deeper than {maxDepth} levels", truncated);
                 break;
             default:
-                result = new(JsonRedactionStatus.InvalidJson, "invalid JSON", !final);
+                result = new(JsonRedactionStatus.InvalidJson, "invalid JSON", truncated);
                 break;
         }
         scanner.Flush();
@@ -91,21 +101,16 @@ internal ref struct RedactionScanner
 
     // The whole grammar in one loop. Labels are the positions: Value (at a value's first byte, in
     // `state`), Member (at a member name of the object on top of the stack), AfterValue (a value
-    // ended at i) and Close (the container on top of the stack ended at i). Until `copied` the
-    // output is written; a selected value is replaced and then validated in the dead state.
-    private ScanStop Scan(AutomatonState[] states, int initial, int maxDepth, bool final, scoped Span<Frame> frames, out int copied, out int cut, out bool cutInsideRedaction)
+    // ended at i) and Close (the container on top of the stack ended at i). `frames` holds
+    // _maxDepth + 1 frames. A selected value is replaced, then validated in the dead state.
+    // Token scanners leave i on the token's start when it is cut short: that is the cut.
+    private ScanStop Scan(AutomatonState[] states, int initial, ref Frame frames)
     {
-        var input = _input;
-        ref var s = ref MemoryMarshal.GetReference(input);
-        var n = input.Length;
+        ref var s = ref MemoryMarshal.GetReference(_input);
+        var n = _input.Length;
         var depth = 0;
-        var redactDepth = -1; // depth of the selected container being validated, or -1
-        var redactingPrimitive = false;
-        int state, start, next;
+        int state, next;
         byte b;
-        copied = 0;
-        cut = 0;
-        cutInsideRedaction = false;
 
         var i = SkipWhitespace(ref s, 0, n);
         if (i >= n) goto EndOfInputAtEnd;
@@ -114,24 +119,36 @@ internal ref struct RedactionScanner
     Value:
         if (state != RedactionAutomaton.Dead && states[state].IsMatch)
         {
-            Emit(input[copied..i]);
-            WriteReplacement();
+            Replace(i);
             b = Unsafe.Add(ref s, i);
             if (b is (byte)'{' or (byte)'[')
             {
-                redactDepth = depth + 1;
+                _redactDepth = depth + 1;
             }
             else
             {
-                redactingPrimitive = true;
+                next = Primitive(ref s, i, n);
+                if (next < 0)
+                {
+                    if (next == Bad) return ScanStop.Invalid;
+                    _cutInsideRedaction = true;
+                    goto EndOfInput;
+                }
+                i = next;
+                _copied = i;
+                goto AfterValue;
             }
             state = RedactionAutomaton.Dead;
         }
         b = Unsafe.Add(ref s, i);
-        if (b == (byte)'{')
+        if (b == (byte)'"')
         {
-            if (++depth > maxDepth) return ScanStop.TooDeep;
-            ref var frame = ref frames[depth];
+            next = String(ref s, i, n, out _);
+        }
+        else if (b == (byte)'{')
+        {
+            if (++depth > _maxDepth) return ScanStop.TooDeep;
+            ref var frame = ref Unsafe.Add(ref frames, depth);
             frame.State = state;
             frame.Index = -1;
             i = SkipWhitespace(ref s, i + 1, n);
@@ -143,10 +160,10 @@ internal ref struct RedactionScanner
             }
             goto Member;
         }
-        if (b == (byte)'[')
+        else if (b == (byte)'[')
         {
-            if (++depth > maxDepth) return ScanStop.TooDeep;
-            ref var frame = ref frames[depth];
+            if (++depth > _maxDepth) return ScanStop.TooDeep;
+            ref var frame = ref Unsafe.Add(ref frames, depth);
             frame.State = state;
             frame.Index = 1;
             i = SkipWhitespace(ref s, i + 1, n);
@@ -159,38 +176,24 @@ internal ref struct RedactionScanner
             if (state != RedactionAutomaton.Dead) state = ElementTarget(states[state], 0);
             goto Value;
         }
-
-        start = i;
-        if (b == (byte)'"') next = String(ref s, i, n, out _);
-        else if (b == (byte)'-' || (uint)(b - '0') <= 9) next = Number(ref s, i, n, final);
-        else if (b == (byte)'t') next = Literal(input, i, "true"u8);
-        else if (b == (byte)'f') next = Literal(input, i, "false"u8);
-        else if (b == (byte)'n') next = Literal(input, i, "null"u8);
-        else return ScanStop.Invalid;
+        else
+        {
+            next = Primitive(ref s, i, n);
+        }
         if (next < 0)
         {
             if (next == Bad) return ScanStop.Invalid;
-            cut = start;
             goto EndOfInput;
         }
         i = next;
-        if (redactingPrimitive)
-        {
-            redactingPrimitive = false;
-            copied = i;
-        }
 
     AfterValue:
-        if (depth == 0)
-        {
-            i = SkipWhitespace(ref s, i, n);
-            return i < n ? ScanStop.Invalid : ScanStop.None; // trailing content
-        }
         i = SkipWhitespace(ref s, i, n);
+        if (depth == 0) return i < n ? ScanStop.Invalid : ScanStop.None; // trailing content
         if (i >= n) goto EndOfInputAtEnd;
         b = Unsafe.Add(ref s, i++);
         {
-            ref var frame = ref frames[depth];
+            ref var frame = ref Unsafe.Add(ref frames, depth);
             if (frame.Index >= 0)
             {
                 if (b == (byte)']') goto Close;
@@ -209,66 +212,81 @@ internal ref struct RedactionScanner
         if (i >= n) goto EndOfInputAtEnd;
 
     Member:
-        start = i;
         if (Unsafe.Add(ref s, i) != (byte)'"') return ScanStop.Invalid;
         next = String(ref s, i, n, out var escaped);
         if (next < 0)
         {
             if (next == Bad) return ScanStop.Invalid;
-            cut = start;
             goto EndOfInput;
         }
+        var name = i;
         i = SkipWhitespace(ref s, next, n);
         if (i >= n)
         {
-            cut = start; // a name is kept only with its colon
+            i = name; // a name is kept only with its colon
             goto EndOfInput;
         }
         if (Unsafe.Add(ref s, i) != (byte)':') return ScanStop.Invalid;
         i = SkipWhitespace(ref s, i + 1, n);
         if (i >= n) goto EndOfInputAtEnd;
-        state = frames[depth].State;
-        if (state != RedactionAutomaton.Dead)
-        {
-            var parent = states[state];
-            state = parent.OtherName;
-            var names = parent.Names;
-            if (names.Length != 0)
-            {
-                var index = escaped ? FindEscapedName(input[start..next], names) : FindName(input[(start + 1)..(next - 1)], names);
-                if (index >= 0) state = parent.NameTargets[index];
-            }
-        }
+        state = Unsafe.Add(ref frames, depth).State;
+        if (state != RedactionAutomaton.Dead) state = MemberTarget(states[state], name, next, escaped);
         goto Value;
 
     Close:
-        if (depth == redactDepth)
+        if (depth == _redactDepth)
         {
-            redactDepth = -1;
-            copied = i;
+            _redactDepth = -1;
+            _copied = i;
         }
         depth--;
         goto AfterValue;
 
     EndOfInputAtEnd:
-        cut = n;
+        i = n;
     EndOfInput:
-        if (final) return ScanStop.Invalid;
-        cutInsideRedaction = redactDepth >= 0 || redactingPrimitive;
+        if (_final) return ScanStop.Invalid;
+        _cut = i;
+        if (_redactDepth >= 0) _cutInsideRedaction = true;
         return ScanStop.EndOfInput;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ElementTarget(AutomatonState state, int index)
-        => state.IndexTargets is null ? state.AnyIndex : state.ElementTarget(index);
-
-    private void WriteReplacement()
+    // Copies the input up to the selected value at `at` and writes the replacement.
+    private void Replace(int at)
     {
+        Emit(_input[_copied..at]);
         var replacement = _escape ? s_escapedReplacement : s_replacement;
         Reserve(replacement.Length);
         replacement.CopyTo(_buffer[_buffered..]);
         _buffered += replacement.Length;
     }
+
+    // The state of the member whose quoted name is input[start..end].
+    private readonly int MemberTarget(AutomatonState parent, int start, int end, bool escaped)
+    {
+        var names = parent.Names;
+        if (names.Length != 0)
+        {
+            var index = escaped ? FindEscapedName(_input[start..end], names) : FindName(_input[(start + 1)..(end - 1)], names);
+            if (index >= 0) return parent.NameTargets[index];
+        }
+        return parent.OtherName;
+    }
+
+    private readonly int Primitive(ref byte s, int i, int n)
+    {
+        var b = Unsafe.Add(ref s, i);
+        if (b == (byte)'"') return String(ref s, i, n, out _);
+        if (b == (byte)'-' || (uint)(b - '0') <= 9) return Number(ref s, i, n, _final);
+        if (b == (byte)'t') return Literal(_input, i, "true"u8);
+        if (b == (byte)'f') return Literal(_input, i, "false"u8);
+        if (b == (byte)'n') return Literal(_input, i, "null"u8);
+        return Bad;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ElementTarget(AutomatonState state, int index)
+        => state.IndexTargets is null ? state.AnyIndex : state.ElementTarget(index);
 
     // Unchanged input goes to the output in one copy, or one escaping copy (the fused redact + escape of RedactEscaped).
     private void Emit(ReadOnlySpan<byte> bytes)
