@@ -3,6 +3,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Sightline.Redaction;
 
@@ -49,10 +50,12 @@ public static class JsonStringEscaper
     internal static int RoomHint(int length) => length + (length / 4) + BlockReserve;
 
     // Escapes as much of src as fits in dst (all of it when dst holds MaxEscapedLength); returns
-    // (input consumed, output written). Vector path: a 16-byte block without bytes to escape is
-    // stored as is; in a block with some (JSON text has a quote every few bytes), the block's
-    // remaining bytes are stored at the output position after each escape (one shuffle + one store
-    // per escape, no reloads). Progress is guaranteed when dst has room for one block (BlockReserve).
+    // (input consumed, output written). Vector path, per 16-byte block: without bytes to escape the
+    // block is stored as is; with only quotes and backslashes (JSON text has a quote every few
+    // bytes), each 8-byte half goes out in one shuffle from a table indexed by its escape mask
+    // (the half's bytes with a backslash before each one to escape) and one 16-byte store, without
+    // a branch per escape; a block with a control character takes the general path (one shuffle +
+    // one store per escape). Progress is guaranteed when dst has room for one block (BlockReserve).
     internal static (int Consumed, int Written) EscapeCore(ReadOnlySpan<byte> src, Span<byte> dst)
     {
         ref var s = ref MemoryMarshal.GetReference(src);
@@ -61,10 +64,34 @@ public static class JsonStringEscaper
         if (Vector128.IsHardwareAccelerated && length >= (nuint)Vector128<byte>.Count)
         {
             var indices = Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            ref var table = ref MemoryMarshal.GetArrayDataReference(s_halfShuffles);
             while (i + (nuint)Vector128<byte>.Count <= length && n + BlockReserve <= room)
             {
                 var block = Vector128.LoadUnsafe(ref s, i);
-                n = Block(ref s, i, ref d, n, block, SpecialMask(block), Vector128<byte>.Count, indices);
+                var quotes = (Vector128.Equals(block, Vector128.Create((byte)'"'))
+                    | Vector128.Equals(block, Vector128.Create((byte)'\\'))).ExtractMostSignificantBits();
+                var controls = Vector128.LessThan(block, Vector128.Create((byte)0x20)).ExtractMostSignificantBits();
+                if ((quotes | controls) == 0)
+                {
+                    block.StoreUnsafe(ref d, n);
+                    n += (nuint)Vector128<byte>.Count;
+                }
+                else if (controls == 0)
+                {
+                    // Low half: its 8 bytes and 8 backslashes; high half: the same from the block's upper 8 bytes.
+                    var low = quotes & 0xFF;
+                    var high = quotes >> 8;
+                    var withBackslashes = Vector128.Create(block.AsUInt64().GetElement(0), 0x5C5C5C5C5C5C5C5CUL).AsByte();
+                    ShuffleHalf(withBackslashes, Vector128.LoadUnsafe(ref table, (nuint)low * 16)).StoreUnsafe(ref d, n);
+                    n += 8 + (nuint)BitOperations.PopCount(low);
+                    withBackslashes = Vector128.Create(block.AsUInt64().GetElement(1), 0x5C5C5C5C5C5C5C5CUL).AsByte();
+                    ShuffleHalf(withBackslashes, Vector128.LoadUnsafe(ref table, (nuint)high * 16)).StoreUnsafe(ref d, n);
+                    n += 8 + (nuint)BitOperations.PopCount(high);
+                }
+                else
+                {
+                    n = Block(ref s, i, ref d, n, block, quotes | controls, Vector128<byte>.Count, indices);
+                }
                 i += (nuint)Vector128<byte>.Count;
             }
             // A short tail (the scanner hands over many short runs between redacted values): the
@@ -86,6 +113,30 @@ public static class JsonStringEscaper
         }
         return ((int)i, (int)n);
     }
+
+    // For each 8-bit escape mask, the shuffle that writes a half block's 8 bytes (lanes 0-7) with a
+    // backslash (any of lanes 8-15) before each marked one.
+    private static readonly byte[] s_halfShuffles = BuildHalfShuffles();
+
+    private static byte[] BuildHalfShuffles()
+    {
+        var table = new byte[256 * 16];
+        for (var mask = 0; mask < 256; mask++)
+        {
+            var k = 0;
+            for (var j = 0; j < 8; j++)
+            {
+                if ((mask >> j & 1) != 0) table[(mask * 16) + k++] = 8;
+                table[(mask * 16) + k++] = (byte)j;
+            }
+            while (k < 16) table[(mask * 16) + k++] = 8;
+        }
+        return table;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<byte> ShuffleHalf(Vector128<byte> bytes, Vector128<byte> shuffle)
+        => Ssse3.IsSupported ? Ssse3.Shuffle(bytes, shuffle) : Vector128.Shuffle(bytes, shuffle);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint SpecialMask(Vector128<byte> block)
