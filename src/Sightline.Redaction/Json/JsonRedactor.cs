@@ -49,6 +49,12 @@ public sealed class JsonRedactor
     /// <summary>True when bodies are redacted by the automaton-driven scanner (the fast path).</summary>
     internal bool UsesScanner => _automaton is not null;
 
+    /// <summary>The compiled automaton (null when the reader-based pass is used); tests run other scanners on it.</summary>
+    internal RedactionAutomaton? Automaton => _automaton;
+
+    /// <summary>The depth limit.</summary>
+    internal int MaxDepth => _maxDepth;
+
     /// <summary>A redactor with no paths: <see cref="Redact"/> copies the input unchanged.</summary>
     public static JsonRedactor Empty { get; } = new([], [], [], RedactionDefaults.MaxJsonDepth);
 
