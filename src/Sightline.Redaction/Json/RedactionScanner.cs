@@ -111,6 +111,8 @@ internal ref struct RedactionScanner
         var depth = 0;
         int state, next;
         byte b;
+        var window = 0UL; // bit k: input[windowStart + k] is a quote, a backslash or a control character
+        var windowStart = -64;
 
         var i = SkipWhitespace(ref s, 0, n);
         if (i >= n) goto EndOfInputAtEnd;
@@ -143,7 +145,25 @@ internal ref struct RedactionScanner
         b = Unsafe.Add(ref s, i);
         if (b == (byte)'"')
         {
-            next = String(ref s, i, n, out _);
+            // The string's end from the window of special bytes (see Member).
+            var rel = i + 1 - windowStart;
+            ulong bits;
+            if ((uint)rel < 64 && (bits = window >> rel) != 0)
+            {
+            }
+            else if (i + 1 + 64 <= n)
+            {
+                windowStart = i + 1;
+                window = SpecialBytes(ref s, windowStart);
+                bits = window;
+            }
+            else
+            {
+                bits = 0;
+            }
+            if (bits == 0) next = String(ref s, i, n, out _);
+            else if (Unsafe.Add(ref s, next = i + 1 + BitOperations.TrailingZeroCount(bits)) == (byte)'"') next++;
+            else next = StringRest(MemoryMarshal.CreateReadOnlySpan(ref s, n), next, out _);
         }
         else if (b == (byte)'{')
         {
@@ -213,7 +233,32 @@ internal ref struct RedactionScanner
 
     Member:
         if (Unsafe.Add(ref s, i) != (byte)'"') return ScanStop.Invalid;
-        next = String(ref s, i, n, out var escaped);
+        // The name's end: the first special byte (quote, backslash, control character) after the
+        // opening quote, from a bit mask of the special bytes in a 64-byte window computed once per
+        // window rather than per string: consecutive strings are found by shift and count, not by a
+        // vector load and compare each (whose latency chains from one string to the next).
+        bool escaped;
+        {
+            var rel = i + 1 - windowStart;
+            ulong bits;
+            if ((uint)rel < 64 && (bits = window >> rel) != 0)
+            {
+            }
+            else if (i + 1 + 64 <= n)
+            {
+                windowStart = i + 1;
+                window = SpecialBytes(ref s, windowStart);
+                bits = window;
+            }
+            else
+            {
+                bits = 0;
+            }
+            escaped = false;
+            if (bits == 0) next = String(ref s, i, n, out escaped);
+            else if (Unsafe.Add(ref s, next = i + 1 + BitOperations.TrailingZeroCount(bits)) == (byte)'"') next++;
+            else next = StringRest(MemoryMarshal.CreateReadOnlySpan(ref s, n), next, out escaped);
+        }
         if (next < 0)
         {
             if (next == Bad) return ScanStop.Invalid;
@@ -349,10 +394,40 @@ internal ref struct RedactionScanner
         return n;
     }
 
+    // The special bytes (quote, backslash, control character) of s[at..at + 64] as a bit mask.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong SpecialBytes(ref byte s, int at)
+    {
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var block = Vector512.LoadUnsafe(ref s, (nuint)at);
+            return (Vector512.LessThan(block, Vector512.Create((byte)0x20))
+                | Vector512.Equals(block, Vector512.Create((byte)'"'))
+                | Vector512.Equals(block, Vector512.Create((byte)'\\'))).ExtractMostSignificantBits();
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var low = Vector256.LoadUnsafe(ref s, (nuint)at);
+            var high = Vector256.LoadUnsafe(ref s, (nuint)at + 32);
+            return (Vector256.LessThan(low, Vector256.Create((byte)0x20))
+                    | Vector256.Equals(low, Vector256.Create((byte)'"'))
+                    | Vector256.Equals(low, Vector256.Create((byte)'\\'))).ExtractMostSignificantBits()
+                | ((ulong)(Vector256.LessThan(high, Vector256.Create((byte)0x20))
+                    | Vector256.Equals(high, Vector256.Create((byte)'"'))
+                    | Vector256.Equals(high, Vector256.Create((byte)'\\'))).ExtractMostSignificantBits() << 32);
+        }
+        ulong mask = 0;
+        for (var k = 0; k < 64; k++)
+        {
+            var b = Unsafe.Add(ref s, at + k);
+            if (b < 0x20 || b == (byte)'"' || b == (byte)'\\') mask |= 1UL << k;
+        }
+        return mask;
+    }
+
     // A string at i (on its opening quote): the position after its closing quote. `escaped` tells
     // whether it holds a backslash. Most strings are short: one vector probe finds their end (the
     // closing quote, an escape or a control character) before the general search.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int String(ref byte s, int i, int n, out bool escaped)
     {
         var j = i + 1;
