@@ -52,6 +52,7 @@ internal ref struct RedactionScanner
     private int _copied; // the input before this is in the output
     private int _cut; // where a truncated input's output ends
     private int _redactDepth; // depth of the selected container being validated, or -1
+    private bool _redactingPrimitive; // a selected primitive is being validated
     private bool _cutInsideRedaction;
 
     private RedactionScanner(ReadOnlySpan<byte> input, IBufferWriter<byte> output, int maxDepth, bool final, bool escape)
@@ -129,16 +130,7 @@ internal ref struct RedactionScanner
             }
             else
             {
-                next = Primitive(ref s, i, n);
-                if (next < 0)
-                {
-                    if (next == Bad) return ScanStop.Invalid;
-                    _cutInsideRedaction = true;
-                    goto EndOfInput;
-                }
-                i = next;
-                _copied = i;
-                goto AfterValue;
+                _redactingPrimitive = true;
             }
             state = RedactionAutomaton.Dead;
         }
@@ -206,6 +198,11 @@ internal ref struct RedactionScanner
             goto EndOfInput;
         }
         i = next;
+        if (_redactingPrimitive)
+        {
+            _redactingPrimitive = false;
+            _copied = i;
+        }
 
     AfterValue:
         i = SkipWhitespace(ref s, i, n);
@@ -292,7 +289,7 @@ internal ref struct RedactionScanner
     EndOfInput:
         if (_final) return ScanStop.Invalid;
         _cut = i;
-        if (_redactDepth >= 0) _cutInsideRedaction = true;
+        if (_redactDepth >= 0 || _redactingPrimitive) _cutInsideRedaction = true;
         return ScanStop.EndOfInput;
     }
 
