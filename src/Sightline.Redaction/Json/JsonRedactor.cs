@@ -29,7 +29,7 @@ public sealed class JsonRedactor
     private static readonly byte[] s_replacement = "\"[CLIENT_REDACTED]\""u8.ToArray();
     private static readonly byte[] s_escapedReplacement = "\\\"[CLIENT_REDACTED]\\\""u8.ToArray();
 
-    // The scanner recurses once per nesting level; deeper limits use the reader-based pass.
+    // The scanner keeps one stack-allocated frame per nesting level; deeper limits use the reader-based pass.
     private const int MaxScannerDepth = 256;
 
     private readonly StreamingStep[][] _streaming;
