@@ -298,8 +298,14 @@ internal ref struct RedactionScanner
     {
         Emit(_input[_copied..at]);
         var replacement = _escape ? s_escapedReplacement : s_replacement;
-        Reserve(replacement.Length);
-        replacement.CopyTo(_buffer[_buffered..]);
+        Reserve(32);
+        // 19 or 23 bytes as two overlapping 16-byte moves rather than a general copy.
+        ref var source = ref MemoryMarshal.GetArrayDataReference(replacement);
+        ref var destination = ref Unsafe.Add(ref MemoryMarshal.GetReference(_buffer), _buffered);
+        var tail = (nuint)(replacement.Length - Vector128<byte>.Count);
+        var head = Vector128.LoadUnsafe(ref source);
+        Vector128.LoadUnsafe(ref source, tail).StoreUnsafe(ref destination, tail);
+        head.StoreUnsafe(ref destination);
         _buffered += replacement.Length;
     }
 
