@@ -10,7 +10,20 @@ internal sealed class AutomatonState
     public bool IsMatch { get; init; }
 
     /// <summary>Member names whose state differs from <see cref="OtherName"/> (UTF-8, unescaped).</summary>
-    public byte[][] Names { get; set; } = [];
+    public byte[][] Names
+    {
+        get;
+        set
+        {
+            field = value;
+            var lengths = 0UL;
+            foreach (var name in value) lengths |= 1UL << Math.Min(name.Length, 63);
+            NameLengths = lengths;
+        }
+    } = [];
+
+    /// <summary>Bit <c>k</c>: some name in <see cref="Names"/> is <c>k</c> bytes long (bit 63: 63 or more); a quick rejection for the scanner.</summary>
+    public ulong NameLengths { get; private set; }
 
     /// <summary>The state of the member named <c>Names[i]</c>.</summary>
     public int[] NameTargets { get; set; } = [];

@@ -272,7 +272,14 @@ internal ref struct RedactionScanner
         i = SkipWhitespace(ref s, i + 1, n);
         if (i >= n) goto EndOfInputAtEnd;
         state = Unsafe.Add(ref frames, depth).State;
-        if (state != RedactionAutomaton.Dead) state = MemberTarget(states[state], name, next, escaped);
+        if (state != RedactionAutomaton.Dead)
+        {
+            // Most names are rejected by their length alone (an escaped name's raw length is not its length).
+            var parent = states[state];
+            state = escaped || ((parent.NameLengths >> Math.Min(next - name - 2, 63)) & 1) != 0
+                ? MemberTarget(parent, name, next, escaped)
+                : parent.OtherName;
+        }
         goto Value;
 
     Close:
@@ -310,6 +317,7 @@ internal ref struct RedactionScanner
     }
 
     // The state of the member whose quoted name is input[start..end].
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly int MemberTarget(AutomatonState parent, int start, int end, bool escaped)
     {
         var names = parent.Names;

@@ -224,4 +224,25 @@ public sealed class ScannerDifferentialTests
             Assert.True(expected.AsSpan(0, expectedLength).SequenceEqual(actual.AsSpan(0, actualLength)), $"mask {mask}");
         }
     }
+
+    [Fact]
+    public void NamesOfEveryLengthAroundTheLengthFilter_SameAsMainScanner()
+    {
+        // Names are first rejected by length (lengths of 63 bytes or more share one bit): selected and
+        // unselected names of nearby lengths, plain and escaped, short and long.
+        foreach (var length in new[] { 0, 1, 5, 62, 63, 64, 65, 100 })
+        {
+            var selected = new string('k', length);
+            var redactor = JsonRedactor.Create([$"$['{selected}']", "$.k"]);
+            foreach (var other in new[] { length - 1, length, length + 1, 63, 64, 120 })
+            {
+                if (other < 0) continue;
+                var name = new string('k', other);
+                var escapedName = other == 0 ? "" : "\\u006b" + new string('k', other - 1);
+                var variant = other == 0 ? "" : new string('k', other - 1) + "j";
+                var json = Encoding.UTF8.GetBytes($"{{\"{name}\": 1, \"{escapedName}\": [2], \"{variant}\": {{\"k\": 3}}, \"k\": 4}}");
+                AssertSameAllModes(redactor, json, $"selected {length} name {other}");
+            }
+        }
+    }
 }
