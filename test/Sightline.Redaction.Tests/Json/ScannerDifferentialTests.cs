@@ -245,4 +245,48 @@ public sealed class ScannerDifferentialTests
             }
         }
     }
+
+    [Fact]
+    public void OutputManyTimesTheInputThroughAWriterGivingExactlyWhatIsAsked_SameAsMainScanner()
+    {
+        // Small values replaced by the 19-byte replacement: the output outgrows the first span the
+        // scanner asks for, many times over, plain and escaped.
+        var redactor = JsonRedactor.Create(["$[*]", "$..a"]);
+        foreach (var count in new[] { 1, 3, 10, 100, 1000 })
+        {
+            var json = Encoding.UTF8.GetBytes("[" + string.Join(",", Enumerable.Range(0, count).Select(i => i % 3 == 0 ? "1" : i % 3 == 1 ? "\"\\\"\"" : "{}")) + "]");
+            foreach (var escape in new[] { false, true })
+            {
+                foreach (var truncated in new[] { false, true })
+                {
+                    var expectedOutput = new ArrayBufferWriter<byte>();
+                    var expected = MainRedactionScanner.Run(json, expectedOutput, redactor.Automaton!, redactor.MaxDepth, truncated, escape);
+                    var output = new ExactWriter();
+                    var actual = RedactionScanner.Run(json, output, redactor.Automaton!, redactor.MaxDepth, truncated, escape);
+                    Assert.Equal(expected, actual);
+                    Assert.True(expectedOutput.WrittenSpan.SequenceEqual(output.Written), $"count {count} escape {escape}");
+                }
+            }
+        }
+    }
+
+    // Hands out exactly the size asked for (at least one byte), a new buffer each time.
+    private sealed class ExactWriter : IBufferWriter<byte>
+    {
+        private readonly List<byte> _written = [];
+        private byte[] _current = [];
+
+        public ReadOnlySpan<byte> Written => _written.ToArray();
+
+        public void Advance(int count)
+        {
+            Assert.InRange(count, 0, _current.Length);
+            _written.AddRange(_current.AsSpan(0, count).ToArray());
+            _current = [];
+        }
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => _current = new byte[Math.Max(sizeHint, 1)];
+
+        public Span<byte> GetSpan(int sizeHint = 0) => _current = new byte[Math.Max(sizeHint, 1)];
+    }
 }
