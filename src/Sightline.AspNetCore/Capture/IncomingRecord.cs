@@ -17,6 +17,17 @@ internal sealed class IncomingRecord(RequestRecord record)
     private byte[]? _json;
     private int _jsonLength;
 
+    private IncomingRecord(byte[] json, int length)
+        : this(null!)
+    {
+        _json = json;
+        _jsonLength = length;
+        Record = null;
+    }
+
+    /// <summary>A record already written as its wire JSON (by <see cref="IncomingRecordWriter"/>); it owns the pooled <paramref name="json"/> buffer.</summary>
+    public static IncomingRecord FromJson(byte[] json, int length) => new(json, length);
+
     /// <summary>The scalar fields; null once <see cref="Serialize"/> has run.</summary>
     public RequestRecord? Record { get; private set; } = record;
 

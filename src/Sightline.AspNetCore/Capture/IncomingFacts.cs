@@ -1,0 +1,23 @@
+using Sightline.Protocol.Wire;
+
+namespace Sightline.AspNetCore.Capture;
+
+/// <summary>What the middleware determined about a sampled request, for <see cref="IncomingRecordWriter"/> (the rest is read from the <c>HttpContext</c>).</summary>
+internal readonly struct IncomingFacts
+{
+    public required Guid Id { get; init; }
+    public required DateTimeOffset Timestamp { get; init; }
+    public required long DurationNs { get; init; }
+    public required string Route { get; init; }
+    public required int Status { get; init; }
+    public required long RequestSize { get; init; }
+    public required long ResponseSize { get; init; }
+    public ConsumerInfo? Consumer { get; init; }
+    public List<ErrorInfo>? Errors { get; init; }
+    public List<ValidationFailure>? ValidationErrors { get; init; }
+    public List<RequestRecord>? Outgoing { get; init; }
+    public required string TraceId { get; init; }
+    public required string SpanId { get; init; }
+    public Utf8Body? RequestBody { get; init; }
+    public Utf8Body? ResponseBody { get; init; }
+}
