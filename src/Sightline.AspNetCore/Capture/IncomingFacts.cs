@@ -16,8 +16,13 @@ internal readonly struct IncomingFacts
     public List<ErrorInfo>? Errors { get; init; }
     public List<ValidationFailure>? ValidationErrors { get; init; }
     public List<RequestRecord>? Outgoing { get; init; }
-    public required string TraceId { get; init; }
-    public required string SpanId { get; init; }
+    /// <summary>The trace id as hex, or null when it is the generated <see cref="RandomTraceHigh"/>/<see cref="RandomTraceLow"/>.</summary>
+    public string? TraceId { get; init; }
+    public ulong RandomTraceHigh { get; init; }
+    public ulong RandomTraceLow { get; init; }
+
+    /// <summary>The span id as hex (from the request's Activity); null: a random one is written.</summary>
+    public string? SpanId { get; init; }
     public Utf8Body? RequestBody { get; init; }
     public Utf8Body? ResponseBody { get; init; }
 }

@@ -174,9 +174,15 @@ internal sealed class IncomingRecordWriter
         }
 
         Literal(",\"traceId\":\""u8);
-        Ascii(facts.TraceId);
+        if (facts.TraceId is { } traceId) Ascii(traceId);
+        else
+        {
+            Hex(facts.RandomTraceHigh);
+            Hex(facts.RandomTraceLow);
+        }
         Literal("\",\"spanId\":\""u8);
-        Ascii(facts.SpanId);
+        if (facts.SpanId is { } spanId) Ascii(spanId);
+        else Hex((ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue) | 1); // as ActivitySpanId.CreateRandom, without its string
         Literal("\"}"u8);
     }
 
@@ -322,6 +328,19 @@ internal sealed class IncomingRecordWriter
     {
         System.Text.Ascii.FromUtf16(value, _output.GetSpan(value.Length), out var n);
         _output.Advance(n);
+    }
+
+    // 16 lower-case hex digits, most significant first (as "x16").
+    private void Hex(ulong value)
+    {
+        var digits = "0123456789abcdef"u8;
+        var span = _output.GetSpan(16);
+        for (var i = 15; i >= 0; i--)
+        {
+            span[i] = digits[(int)(value & 0xF)];
+            value >>= 4;
+        }
+        _output.Advance(16);
     }
 
     private void Literal(ReadOnlySpan<byte> bytes)

@@ -48,14 +48,16 @@ internal sealed class SightlineMiddleware(
         SightlineFeature? feature = null;
         if (sampled)
         {
-            feature = SightlineHttpContextExtensions.GetOrCreateFeature(context);
+            feature = SightlineHttpContextExtensions.GetOrCreateFeature(context, timestamp);
             feature.Sampled = true;
             feature.CaptureLoggedErrors = settings.CaptureLoggedErrors;
             // W3C ids from the request's Activity; generated when the app has no tracing listener.
-            feature.TraceId = (Activity.Current?.TraceId ?? ActivityTraceId.CreateRandom()).ToHexString();
+            if (Activity.Current is { } activity) feature.TraceId = activity.TraceId.ToHexString(); // the Activity keeps it as a string
+            else feature.UseRandomTraceId();
         }
 
         var request = context.Request;
+        var contentLength = request.ContentLength; // read once: some servers parse the header on every read
         var originalRequestBody = request.Body;
         var originalResponseFeature = context.Features.Get<IHttpResponseBodyFeature>();
         RequestBodyTee? requestTee = null;
@@ -63,7 +65,7 @@ internal sealed class SightlineMiddleware(
         try
         {
             var captureRequest = sampled && settings.CaptureRequestBody && settings.IsCapturedContentType(request.ContentType);
-            if (request.ContentLength is not 0 && (captureRequest || request.ContentLength is null))
+            if (contentLength is not 0 && (captureRequest || contentLength is null))
             {
                 requestTee = RequestBodyTee.Rent(originalRequestBody, settings.MaxBodySize, captureRequest);
                 request.Body = requestTee;
@@ -158,6 +160,9 @@ internal sealed class SightlineMiddleware(
                     : Body(response.ContentType, responseTee is null ? default : responseTee.Captured, responseTee?.Truncated ?? true,
                         settings.IsCapturedContentType(response.ContentType) && responseTee is not null, settings.ResponseRedactor);
 
+            var (errors, outgoing) = feature.Close();
+            var activity = Activity.Current;
+            feature.TryGetRandomTraceId(out var traceHigh, out var traceLow);
             // Written here, straight from the context, while everything is in this core's cache: only the JSON waits in the queue.
             var incoming = IncomingRecordWriter.Write(context, settings, new IncomingFacts
             {
@@ -169,12 +174,14 @@ internal sealed class SightlineMiddleware(
                 RequestSize = requestSize,
                 ResponseSize = responseSize,
                 Consumer = consumer,
-                Errors = feature.TakeErrors(),
+                Errors = errors,
                 ValidationErrors = responseTee is null ? null
                     : ValidationErrors.TryRead(status, response.ContentType, responseTee.Captured, responseTee.Truncated),
-                Outgoing = feature.TakeOutgoing(),
-                TraceId = feature.TraceId ?? ActivityTraceId.CreateRandom().ToHexString(),
-                SpanId = (Activity.Current?.SpanId ?? ActivitySpanId.CreateRandom()).ToHexString(),
+                Outgoing = outgoing,
+                TraceId = traceHigh == 0 && traceLow == 0 ? feature.TraceId ?? ActivityTraceId.CreateRandom().ToHexString() : null,
+                RandomTraceHigh = traceHigh,
+                RandomTraceLow = traceLow,
+                SpanId = activity?.SpanId.ToHexString(),
                 RequestBody = requestBody,
                 ResponseBody = responseBody,
             });

@@ -137,6 +137,32 @@ public sealed class IncomingRecordWriterTests
         Assert.Equal(16, r.SpanId!.Length);
     }
 
+    [Fact]
+    public async Task Write_NoActivity_GeneratedTraceIdIsTheOneOutgoingCallsSee()
+    {
+        string? seenByApp = null;
+        var (middleware, sink) = Create(o => o.CaptureRequestBody = o.CaptureResponseBody = false, next: context =>
+        {
+            seenByApp = context.Features.Get<SightlineFeature>()!.TraceId; // what an outgoing call made here is tagged with
+            return Task.CompletedTask;
+        });
+        Assert.Null(Activity.Current);
+
+        var ids = new HashSet<string>();
+        for (var i = 0; i < 50; i++)
+        {
+            await middleware.InvokeAsync(NewContext());
+            var r = Parse(Assert.Single(sink.Records));
+            sink.Records.Clear();
+            Assert.Equal(seenByApp, r.TraceId);
+            Assert.Matches("^[0-9a-f]{32}$", r.TraceId);
+            Assert.Matches("^[0-9a-f]{16}$", r.SpanId);
+            Assert.NotEqual(new string('0', 32), r.TraceId);
+            Assert.True(ids.Add(r.TraceId!));
+            Assert.True(ActivityTraceId.CreateFromString(r.TraceId) != default);
+        }
+    }
+
     public static TheoryData<string> HeaderValues() => new()
     {
         "plain ascii",
