@@ -8,7 +8,10 @@ namespace Sightline.AspNetCore.Capture;
 /// </summary>
 internal sealed class SightlineFeature
 {
-    private readonly Lock _gate = new();
+    // Installed by Close() when nothing was ever attached: the feature is closed and no per-request
+    // lock was needed. Most requests attach nothing, so they never allocate or take a lock.
+    private static readonly Lock s_closedUnused = new();
+    private Lock? _gate;
     private List<ErrorInfo>? _errors;
     private List<RequestRecord>? _outgoing;
 
@@ -67,13 +70,18 @@ internal sealed class SightlineFeature
     public static string RandomTraceId(ulong high, ulong low)
         => string.Create(null, stackalloc char[32], $"{high:x16}{low:x16}");
 
+    // The lock, created by the first caller that attaches something (or the shared closed one).
+    private Lock Gate => _gate ?? Interlocked.CompareExchange(ref _gate, new Lock(), null) ?? _gate!;
+
     // Set when the record is built: later outgoing calls and errors are sent on their own (see Outgoing/, Errors/).
     private bool _closed;
 
     /// <summary>Attaches an outgoing call; false when the request's record was already built (the caller then sends it on its own).</summary>
     public bool AddOutgoing(RequestRecord record)
     {
-        lock (_gate)
+        var gate = Gate;
+        if (gate == s_closedUnused) return false;
+        lock (gate)
         {
             if (_closed) return false;
             (_outgoing ??= []).Add(record);
@@ -84,19 +92,13 @@ internal sealed class SightlineFeature
     /// <summary>Takes the errors and outgoing calls (one lock for both) and closes the feature to further ones.</summary>
     public (List<ErrorInfo>? Errors, List<RequestRecord>? Outgoing) Close()
     {
-        lock (_gate)
+        if (Interlocked.CompareExchange(ref _gate, s_closedUnused, null) is null) return (null, null); // nothing was attached, and now nothing can be
+        var gate = _gate;
+        if (gate == s_closedUnused) return (null, null);
+        lock (gate)
         {
             _closed = true;
             return (_errors, _outgoing);
-        }
-    }
-
-    public List<RequestRecord>? TakeOutgoing()
-    {
-        lock (_gate)
-        {
-            _closed = true;
-            return _outgoing;
         }
     }
 
@@ -105,7 +107,7 @@ internal sealed class SightlineFeature
     /// <summary>True the first time an exception object is seen on this request (so a logged and re-thrown exception is recorded once).</summary>
     public bool MarkSeen(Exception exception)
     {
-        lock (_gate)
+        lock (Gate) // the shared closed lock after Close() when nothing had been attached: correct, merely shared
         {
             _seen ??= [];
             foreach (var e in _seen)
@@ -118,20 +120,13 @@ internal sealed class SightlineFeature
     /// <summary>Attaches an error (kept in order); false when the request's record was already built.</summary>
     public bool AddError(ErrorInfo error)
     {
-        lock (_gate)
+        var gate = Gate;
+        if (gate == s_closedUnused) return false;
+        lock (gate)
         {
             if (_closed) return false;
             (_errors ??= []).Add(error);
             return true;
-        }
-    }
-
-    public List<ErrorInfo>? TakeErrors()
-    {
-        lock (_gate)
-        {
-            _closed = true;
-            return _errors;
         }
     }
 }
