@@ -207,13 +207,12 @@ internal sealed class IncomingRecordWriter
     private void Headers(IHeaderDictionary headers, HeaderRedactor redactor)
     {
         Literal("{"u8);
-        var first = true;
+        var separator = false;
         foreach (var (name, values) in headers)
         {
-            if (!first) Literal(","u8);
-            first = false;
-            String(name);
-            Literal(":"u8);
+            if (separator) Literal(","u8);
+            separator = true;
+            String(name, (byte)':');
             if (redactor.ShouldRedact(name)) String(RedactionDefaults.RedactedValue);
             else Joined(values);
         }
@@ -247,29 +246,49 @@ internal sealed class IncomingRecordWriter
         Literal("\""u8);
     }
 
-    private void String(ReadOnlySpan<char> value)
+    // A JSON string (then the optional byte after it, e.g. ':' after a member name). UTF-16 is
+    // transcoded straight into the output between the quotes; only if a byte that must be escaped
+    // is present (rare in headers, paths and routes) is the rest escaped.
+    private void String(ReadOnlySpan<char> value, byte then = 0)
     {
-        Literal("\""u8);
-        Content(value);
-        Literal("\""u8);
+        var span = _output.GetSpan((value.Length * 3) + 3);
+        span[0] = (byte)'"';
+        Utf8.FromUtf16(value, span[1..], out _, out var written, replaceInvalidSequences: true);
+        var at = span.Slice(1, written).IndexOfAny(s_mustEscape);
+        if (at < 0)
+        {
+            span[1 + written] = (byte)'"';
+            var n = written + 2;
+            if (then != 0) span[n++] = then;
+            _output.Advance(n);
+            return;
+        }
+        _output.Advance(1 + at);
+        EscapeRest(span.Slice(1 + at, written - at));
+        if (then == 0) Literal("\""u8);
+        else Literal([(byte)'"', then]);
     }
 
-    // UTF-16 text as the inside of a JSON string: transcoded straight into the output, then escaped
-    // in place only if a byte that must be escaped is present (rare in headers, paths and routes).
+    // UTF-16 text as (part of) the inside of a JSON string.
     private void Content(ReadOnlySpan<char> value)
     {
         if (value.IsEmpty) return;
         var span = _output.GetSpan(value.Length * 3);
         Utf8.FromUtf16(value, span, out _, out var written, replaceInvalidSequences: true);
-        var utf8 = span[..written];
-        var at = utf8.IndexOfAny(s_mustEscape);
+        var at = span[..written].IndexOfAny(s_mustEscape);
         if (at < 0)
         {
             _output.Advance(written);
             return;
         }
         _output.Advance(at);
-        var rest = utf8[at..];
+        EscapeRest(span[at..written]);
+    }
+
+    // The transcoded bytes still sit in the output buffer past its end: copy them aside before
+    // escaping them into it (the buffer may grow and move).
+    private void EscapeRest(ReadOnlySpan<byte> rest)
+    {
         if (_scratch.Length < rest.Length) _scratch = new byte[Math.Max(rest.Length, _scratch.Length * 2)];
         rest.CopyTo(_scratch);
         Escape(_scratch.AsSpan(0, rest.Length));
