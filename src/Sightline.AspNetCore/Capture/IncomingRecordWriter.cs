@@ -143,7 +143,9 @@ internal sealed class IncomingRecordWriter
         if (userAgent.Count > 0)
         {
             Literal(",\"userAgent\":"u8);
-            Joined(userAgent);
+            // StringValues.ToString() semantics (',' between non-empty values), as the record always had; several User-Agent values are rare.
+            var text = userAgent.Count == 1 ? userAgent[0] ?? "" : userAgent.ToString();
+            String(text.AsSpan(0, Math.Min(text.Length, MaxHeaderValueLength)));
         }
 
         if (facts.Consumer is not null || facts.Errors is not null || facts.ValidationErrors is not null || facts.Outgoing is not null)

@@ -111,7 +111,7 @@ public sealed class IncomingRecordWriterTests
         Assert.Equal(s_json.Length, r.RequestSize);
         Assert.Equal(s_json.Length, r.ResponseSize);
         Assert.Equal("2001:db8::1", r.ClientIp);
-        Assert.Equal("agent/1, extra \u0001", r.UserAgent);
+        Assert.Equal("agent/1,extra \u0001", r.UserAgent); // StringValues.ToString(), as before the fast path
         Assert.Equal("c-1", r.Consumer!.Identifier);
         Assert.Equal("Anna \"A\"", r.Consumer.Name);
         Assert.Equal(activity.TraceId.ToHexString(), r.TraceId);
