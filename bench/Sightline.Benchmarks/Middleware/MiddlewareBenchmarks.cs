@@ -32,6 +32,7 @@ public class MiddlewareBenchmarks
     private RequestDelegate _metrics = null!;
     private RequestDelegate _full = null!;
     private RequestDelegate _metricsAsync = null!;
+    private RequestDelegate _records = null!;
     private RequestDelegate _recordsShipped = null!;
     private RequestDelegate _fullShipped = null!;
     private RequestDelegate _recordsQueued = null!;
@@ -44,6 +45,12 @@ public class MiddlewareBenchmarks
         _metrics = Build(o => o.SampleRate = 0);
         _full = Build(Full);
         _metricsAsync = Build(o => o.SampleRate = 0, endpoint: AsyncEndpoint);
+        _records = Build(o =>
+        {
+            o.SampleRate = 1;
+            o.CaptureRequestBody = false;
+            o.CaptureResponseBody = false;
+        });
         _recordsShipped = Build(o =>
         {
             o.SampleRate = 1;
@@ -150,6 +157,10 @@ public class MiddlewareBenchmarks
 
     [Benchmark]
     public Task FullCapture() => _full(NewContext());
+
+    /// <summary>A record per request (headers, no bodies) written on the request path and discarded: the request thread's share only.</summary>
+    [Benchmark]
+    public Task Records() => _records(NewContext());
 
     [Benchmark]
     public Task RecordsShipped() => _recordsShipped(NewContext());

@@ -4,18 +4,29 @@ using Sightline.Protocol.Wire;
 namespace Sightline.AspNetCore.Capture;
 
 /// <summary>
-/// What the middleware captured for one sampled request, in the form that is cheapest to build on
-/// the request path: the scalar fields in a <see cref="RequestRecord"/> (its header and body
-/// properties stay null), headers as pooled pairs and bodies as pooled UTF-8. It is written as
-/// exactly the JSON of the equivalent <see cref="RequestRecord"/>, then its buffers are released:
-/// by the middleware on the request's own thread (<see cref="Serialize"/>, so only one pooled JSON
-/// buffer waits in the queue, not a dozen objects and buffers the shipper would read from another
-/// core), or by the shipper when it arrives unserialized.
+/// One captured incoming request on its way to the shipper. The middleware hands it over already
+/// written as its wire JSON in one pooled buffer (<see cref="FromJson"/>, by
+/// <see cref="IncomingRecordWriter"/> on the request's own thread, so only that buffer waits in the
+/// queue). It can also be built from parts, cheapest to build on a request path: the scalar fields
+/// in a <see cref="RequestRecord"/> (its header and body properties stay null), headers as pooled
+/// pairs and bodies as pooled UTF-8, written as exactly the JSON of the equivalent
+/// <see cref="RequestRecord"/> by <see cref="Serialize"/> or by the shipper when it arrives unserialized.
 /// </summary>
 internal sealed class IncomingRecord(RequestRecord record)
 {
     private byte[]? _json;
     private int _jsonLength;
+
+    private IncomingRecord(byte[] json, int length)
+        : this(null!)
+    {
+        _json = json;
+        _jsonLength = length;
+        Record = null;
+    }
+
+    /// <summary>A record already written as its wire JSON (by <see cref="IncomingRecordWriter"/>); it owns the pooled <paramref name="json"/> buffer.</summary>
+    public static IncomingRecord FromJson(byte[] json, int length) => new(json, length);
 
     /// <summary>The scalar fields; null once <see cref="Serialize"/> has run.</summary>
     public RequestRecord? Record { get; private set; } = record;

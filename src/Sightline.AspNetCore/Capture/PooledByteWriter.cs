@@ -19,7 +19,16 @@ internal class PooledByteWriter : IBufferWriter<byte>
     /// <summary>Makes room for <paramref name="bytes"/> more bytes up front (one pooled buffer instead of growing and copying while writing).</summary>
     public void Reserve(int bytes) => Ensure(bytes);
 
+    /// <summary>How many bytes have been written.</summary>
+    public int Length => _length;
+
+    /// <summary>The bytes written so far, for patching in place.</summary>
+    public Span<byte> WrittenMutable => _buffer is null ? default : _buffer.AsSpan(0, _length);
+
     public void Advance(int count) => _length += count;
+
+    /// <summary>Forgets the last <paramref name="count"/> bytes written.</summary>
+    public void Unwrite(int count) => _length -= Math.Min(count, _length);
 
     public Memory<byte> GetMemory(int sizeHint = 0)
     {

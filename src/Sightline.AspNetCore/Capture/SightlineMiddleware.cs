@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -29,11 +30,9 @@ internal sealed class SightlineMiddleware(
 {
     /// <summary>Route template recorded for requests that matched no endpoint (never the raw path).</summary>
     public const string UnmatchedRoute = "(unmatched)";
-    private const int MaxPathLength = 2048;
-    private const int MaxHeaderValueLength = 4096;
 
-    private readonly Dictionary<Endpoint, string> _routes = [];
-    private readonly Lock _routesGate = new();
+    // Read on every request, written once per endpoint: lock-free reads.
+    private readonly ConcurrentDictionary<Endpoint, string> _routes = new(ReferenceEqualityComparer.Instance);
 
     public Task InvokeAsync(HttpContext context)
     {
@@ -49,14 +48,16 @@ internal sealed class SightlineMiddleware(
         SightlineFeature? feature = null;
         if (sampled)
         {
-            feature = SightlineHttpContextExtensions.GetOrCreateFeature(context);
+            feature = SightlineHttpContextExtensions.GetOrCreateFeature(context, timestamp);
             feature.Sampled = true;
             feature.CaptureLoggedErrors = settings.CaptureLoggedErrors;
             // W3C ids from the request's Activity; generated when the app has no tracing listener.
-            feature.TraceId = (Activity.Current?.TraceId ?? ActivityTraceId.CreateRandom()).ToHexString();
+            if (Activity.Current is { } activity) feature.TraceId = activity.TraceId.ToHexString(); // the Activity keeps it as a string
+            else feature.UseRandomTraceId();
         }
 
         var request = context.Request;
+        var contentLength = request.ContentLength; // read once: some servers parse the header on every read
         var originalRequestBody = request.Body;
         var originalResponseFeature = context.Features.Get<IHttpResponseBodyFeature>();
         RequestBodyTee? requestTee = null;
@@ -64,7 +65,7 @@ internal sealed class SightlineMiddleware(
         try
         {
             var captureRequest = sampled && settings.CaptureRequestBody && settings.IsCapturedContentType(request.ContentType);
-            if (request.ContentLength is not 0 && (captureRequest || request.ContentLength is null))
+            if (contentLength is not 0 && (captureRequest || contentLength is null))
             {
                 requestTee = RequestBodyTee.Rent(originalRequestBody, settings.MaxBodySize, captureRequest);
                 request.Body = requestTee;
@@ -146,47 +147,51 @@ internal sealed class SightlineMiddleware(
 
         if (feature is null || !settings.ShouldRecord(feature)) return;
 
-        var record = new RequestRecord
+        Utf8Body? requestBody = null;
+        Utf8Body? responseBody = null;
+        try
         {
-            Id = feature.RecordId,
-            Direction = WireConstants.DirectionIncoming,
-            Timestamp = timestamp,
-            DurationNs = elapsedTicks * 100,
-            Method = request.Method,
-            RouteTemplate = route,
-            Path = Cut(request.Path.Value ?? "/", MaxPathLength),
-            Query = request.QueryString.HasValue ? settings.Query.Redact(request.QueryString.Value!) : null,
-            Host = request.Host.Value,
-            Status = status,
-            RequestSize = requestSize,
-            ResponseSize = responseSize,
-            ClientIp = context.Connection.RemoteIpAddress?.ToString(),
-            UserAgent = request.Headers.UserAgent.Count > 0 ? Cut(request.Headers.UserAgent.ToString(), MaxHeaderValueLength) : null,
-            Consumer = consumer,
-            Errors = feature.TakeErrors(),
-            TraceId = feature.TraceId,
-            SpanId = (Activity.Current?.SpanId ?? ActivitySpanId.CreateRandom()).ToHexString(),
-            Outgoing = feature.TakeOutgoing(),
-        };
-        var incoming = new IncomingRecord(record)
+            if (settings.CaptureRequestBody && requestSize > 0)
+                requestBody = Body(request.ContentType, requestTee is null ? default : requestTee.Captured, requestTee?.Truncated ?? true,
+                    requestTee is { Capturing: true }, settings.RequestRedactor);
+            if (settings.CaptureResponseBody && responseSize > 0)
+                responseBody = responseTee is { SentFile: true }
+                    ? Utf8Body.Without(response.ContentType, "file")
+                    : Body(response.ContentType, responseTee is null ? default : responseTee.Captured, responseTee?.Truncated ?? true,
+                        settings.IsCapturedContentType(response.ContentType) && responseTee is not null, settings.ResponseRedactor);
+
+            var (errors, outgoing) = feature.Close();
+            var activity = Activity.Current;
+            feature.TryGetRandomTraceId(out var traceHigh, out var traceLow);
+            // Written here, straight from the context, while everything is in this core's cache: only the JSON waits in the queue.
+            var incoming = IncomingRecordWriter.Write(context, settings, new IncomingFacts
+            {
+                Id = feature.RecordId,
+                Timestamp = timestamp,
+                DurationNs = elapsedTicks * 100,
+                Route = route,
+                Status = status,
+                RequestSize = requestSize,
+                ResponseSize = responseSize,
+                Consumer = consumer,
+                Errors = errors,
+                ValidationErrors = responseTee is null ? null
+                    : ValidationErrors.TryRead(status, response.ContentType, responseTee.Captured, responseTee.Truncated),
+                Outgoing = outgoing,
+                TraceId = traceHigh == 0 && traceLow == 0 ? feature.TraceId ?? ActivityTraceId.CreateRandom().ToHexString() : null,
+                RandomTraceHigh = traceHigh,
+                RandomTraceLow = traceLow,
+                SpanId = activity?.SpanId.ToHexString(),
+                RequestBody = requestBody,
+                ResponseBody = responseBody,
+            });
+            sink.TryEnqueue(incoming);
+        }
+        finally
         {
-            RequestHeaders = Headers(request.Headers),
-            ResponseHeaders = Headers(response.Headers),
-        };
-        if (settings.CaptureRequestBody && requestSize > 0)
-            incoming.RequestBody = Body(request.ContentType, requestTee is null ? default : requestTee.Captured, requestTee?.Truncated ?? true,
-                requestTee is { Capturing: true }, settings.RequestRedactor);
-        if (settings.CaptureResponseBody && responseSize > 0)
-            incoming.ResponseBody = responseTee is { SentFile: true }
-                ? Utf8Body.Without(response.ContentType, "file")
-                : Body(response.ContentType, responseTee is null ? default : responseTee.Captured, responseTee?.Truncated ?? true,
-                    settings.IsCapturedContentType(response.ContentType) && responseTee is not null, settings.ResponseRedactor);
-
-        if (responseTee is not null)
-            record.ValidationErrors = ValidationErrors.TryRead(status, response.ContentType, responseTee.Captured, responseTee.Truncated);
-
-        incoming.Serialize(); // here, while everything is in this core's cache; only the JSON waits in the queue
-        sink.TryEnqueue(incoming);
+            requestBody?.Release();
+            responseBody?.Release();
+        }
     }
 
     private ConsumerInfo? ResolveConsumer(HttpContext context, SightlineFeature? feature, ISightlineRequestHints? hints)
@@ -205,31 +210,13 @@ internal sealed class SightlineMiddleware(
     {
         var endpoint = context.GetEndpoint();
         if (endpoint is null) return UnmatchedRoute;
-        lock (_routesGate)
-        {
-            if (_routes.TryGetValue(endpoint, out var cached)) return cached;
-        }
+        if (_routes.TryGetValue(endpoint, out var cached)) return cached;
         var template = endpoint is RouteEndpoint routeEndpoint ? routeEndpoint.RoutePattern.RawText : null;
         template = string.IsNullOrEmpty(template) ? endpoint.DisplayName ?? UnmatchedRoute : template.StartsWith('/') ? template : "/" + template;
         template = Cut(template, 512);
-        lock (_routesGate)
-        {
-            if (_routes.Count < 10_000) _routes[endpoint] = template;
-        }
+        if (_routes.Count < 10_000) _routes.TryAdd(endpoint, template);
         return template;
     }
-
-    private HeaderList Headers(IHeaderDictionary headers)
-    {
-        var result = new HeaderList(headers.Count);
-        foreach (var (name, values) in headers)
-        {
-            result.Add(name, settings.Headers.ShouldRedact(name) ? RedactionDefaults.RedactedValue : Cut(Join(values), MaxHeaderValueLength));
-        }
-        return result;
-    }
-
-    private static string Join(StringValues values) => values.Count == 1 ? values[0] ?? "" : string.Join(", ", values.ToArray());
 
     private Utf8Body Body(string? contentType, ReadOnlySpan<byte> captured, bool truncated, bool capturable, JsonRedactor redactor)
         => BodyCapture.Format(contentType, captured, truncated, capturable, redactor, settings, escaped: true);

@@ -72,12 +72,12 @@ public static class SightlineHttpContextExtensions
         }
     }
 
-    internal static SightlineFeature GetOrCreateFeature(HttpContext context)
+    internal static SightlineFeature GetOrCreateFeature(HttpContext context, DateTimeOffset? started = null)
     {
         var feature = context.Features.Get<SightlineFeature>();
         if (feature is null)
         {
-            feature = new SightlineFeature();
+            feature = started is { } at ? new SightlineFeature(RecordIds.NewVersion7(at)) : new SightlineFeature();
             context.Features.Set(feature);
         }
         return feature;

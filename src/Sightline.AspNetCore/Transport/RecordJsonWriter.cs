@@ -60,6 +60,12 @@ internal sealed class RecordJsonWriter
     /// <summary>Writes a request record (e.g. an outgoing call).</summary>
     public void Write(Utf8JsonWriter writer, RequestRecord record) => Write(writer, record, null);
 
+    /// <summary>Writes the <c>requestBody</c> member (for <see cref="IncomingRecordWriter"/>).</summary>
+    internal void WriteRequestBody(Utf8JsonWriter writer, Utf8Body body) => Body(writer, s_requestBody, body);
+
+    /// <summary>Writes the <c>responseBody</c> member (for <see cref="IncomingRecordWriter"/>).</summary>
+    internal void WriteResponseBody(Utf8JsonWriter writer, Utf8Body body) => Body(writer, s_responseBody, body);
+
     private void Write(Utf8JsonWriter w, RequestRecord r, IncomingRecord? incoming)
     {
         w.WriteStartObject();
