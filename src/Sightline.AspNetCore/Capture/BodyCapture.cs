@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json;
+using Sightline.Protocol.Wire;
 using Sightline.Redaction;
 using Sightline.Redaction.Json;
 
@@ -8,20 +10,24 @@ namespace Sightline.AspNetCore.Capture;
 internal static class BodyCapture
 {
     /// <summary>Decides what of a captured body is recorded, for incoming requests and outgoing calls alike: JSON redacted by path (fail closed),
-    /// forms redacted by field, other text kept or dropped by policy, binary omitted. With <paramref name="escaped"/> the content is
-    /// kept as a JSON string literal (<see cref="Utf8Body.Escaped"/>; JSON is redacted and escaped in one pass).</summary>
+    /// forms redacted by field, other text kept or dropped by policy, binary omitted. A complete JSON body that can be embedded in the record
+    /// as a raw value (<see cref="CanEmbed"/>) is kept as the redactor wrote it (<see cref="Utf8Body.IsJson"/>). Other bodies, with
+    /// <paramref name="escaped"/>, are kept as a JSON string literal (<see cref="Utf8Body.Escaped"/>; a truncated JSON body is redacted and
+    /// escaped in one pass).</summary>
     public static Utf8Body Format(string? contentType, ReadOnlySpan<byte> captured, bool truncated, bool capturable, JsonRedactor redactor, CaptureSettings settings,
         bool escaped = false)
     {
         if (!capturable) return Utf8Body.Without(contentType, "content-type not captured");
         if (CaptureSettings.IsJson(contentType))
         {
-            var body = new Utf8Body { ContentType = contentType, Truncated = truncated, Escaped = escaped };
+            // A truncated body is never one complete value: it can only travel as a string.
+            var literal = escaped && truncated;
+            var body = new Utf8Body { ContentType = contentType, Truncated = truncated, Escaped = literal };
             // The redacted body is about the input's size (a replacement may be longer than the value it replaces);
             // escaped JSON text is about a quarter longer (a quote every few bytes).
-            if (!captured.IsEmpty) body.Reserve(captured.Length + (captured.Length / (escaped ? 2 : 4)) + 64);
+            if (!captured.IsEmpty) body.Reserve(captured.Length + (captured.Length / (literal ? 2 : 4)) + 64);
             JsonRedactionResult result;
-            if (escaped)
+            if (literal)
             {
                 body.WriteQuote();
                 result = redactor.RedactEscaped(captured, body, truncated);
@@ -31,9 +37,26 @@ internal static class BodyCapture
             {
                 result = redactor.Redact(captured, body, truncated);
             }
-            if (result.Succeeded) body.Complete();
-            else body.Fail("redaction failed: " + result.Reason);
-            return body;
+            if (!result.Succeeded)
+            {
+                body.Fail("redaction failed: " + result.Reason);
+                return body;
+            }
+            if (!truncated && CanEmbed(body.Content, redactor))
+            {
+                body.CompleteJson();
+                return body;
+            }
+            if (literal || !escaped)
+            {
+                body.Complete();
+                return body;
+            }
+            // Rare: complete but not embeddable (invalid UTF-8 inside a string, or, with no paths, not JSON or too deep).
+            // The same literal as redacting escaped in one pass (RedactEscaped is Redact's output, escaped).
+            var text = Utf8Body.Of(contentType, body.Content, truncated: false, escaped: true);
+            body.Release();
+            return text;
         }
         var valid = ValidUtf8Length(captured, truncated);
         if (valid < 0) return Utf8Body.Without(contentType, "binary");
@@ -43,6 +66,29 @@ internal static class BodyCapture
         return settings.TextPolicy == TextBodyPolicy.Keep
             ? Utf8Body.Of(contentType, captured, truncated, escaped)
             : Utf8Body.Without(contentType, "text body not redactable (NonJsonTextBodies = Drop)");
+    }
+
+    /// <summary>
+    /// True when the redacted JSON <paramref name="json"/> can be embedded in a record as a raw value that every reader of
+    /// the wire accepts: valid UTF-8 (the redactor checks the grammar, not the encoding), one complete JSON value, nesting at
+    /// most <see cref="WireConstants.MaxJsonBodyDepth"/>. A redactor with paths has validated the grammar and the depth
+    /// (its limit, <see cref="RedactionDefaults.MaxJsonDepth"/>, is at most the wire's); one without paths copied the body unread.
+    /// </summary>
+    internal static bool CanEmbed(ReadOnlySpan<byte> json, JsonRedactor redactor)
+        => System.Text.Unicode.Utf8.IsValid(json) && (!redactor.IsEmpty || IsJsonValue(json));
+
+    private static bool IsJsonValue(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = WireConstants.MaxJsonBodyDepth });
+        try
+        {
+            while (reader.Read()) { }
+            return true; // the reader throws on an empty document, trailing content and anything invalid
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
     }
 
     // Length of the valid UTF-8 text, or -1 for binary. A body cut at the cap may end inside a
