@@ -25,6 +25,10 @@ internal sealed class RawJsonTextConverter : JsonConverter<string>
         return Encoding.UTF8.GetString(JsonMarshal.GetRawUtf8Value(document.RootElement));
     }
 
-    public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options)
-        => writer.WriteRawValue(value, skipInputValidation: false);
+    // Null only reaches here through options that write nulls (e.g. the server's HTTP JSON options).
+    public override void Write(Utf8JsonWriter writer, string? value, JsonSerializerOptions options)
+    {
+        if (value is null) writer.WriteNullValue();
+        else writer.WriteRawValue(value, skipInputValidation: false);
+    }
 }
