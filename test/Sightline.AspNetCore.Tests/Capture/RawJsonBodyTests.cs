@@ -170,7 +170,7 @@ public sealed class RawJsonBodyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Ship_DepthLimit_RawAtTheLimit_OneDeeperFailsClosedWithPathsAndIsContentWithout()
+    public async Task Ship_DepthLimit_RawAtTheLimit_OneDeeperFailsClosed_NoPathsAlwaysContent()
     {
         await PostAsync(_app, "deep", Nested(WireConstants.MaxJsonBodyDepth));
         await PostAsync(_app, "deeper", Nested(WireConstants.MaxJsonBodyDepth + 1));
@@ -182,11 +182,11 @@ public sealed class RawJsonBodyTests : IAsyncLifetime
         var deeper = (await RecordAsync("deeper")).Record.GetProperty("requestBody");
         Assert.False(deeper.TryGetProperty("json", out _));
         Assert.StartsWith("redaction failed", deeper.GetProperty("omitted").GetString(), StringComparison.Ordinal);
-        Assert.Equal(Nested(WireConstants.MaxJsonBodyDepth), (await RecordAsync("deep-nopaths")).Record.GetProperty("requestBody").GetProperty("json").GetRawText());
+        // Without paths the body is copied unread, so it is not known to be JSON: a string, as before, at any depth.
+        Assert.Equal(Nested(WireConstants.MaxJsonBodyDepth), (await RecordAsync("deep-nopaths")).Record.GetProperty("requestBody").GetProperty("content").GetString());
         var deeperNoPaths = (await RecordAsync("deeper-nopaths")).Record.GetProperty("requestBody");
         Assert.False(deeperNoPaths.TryGetProperty("json", out _));
         Assert.Equal(Nested(WireConstants.MaxJsonBodyDepth + 1), deeperNoPaths.GetProperty("content").GetString());
-        // Without paths the body is not redacted, so invalid JSON is kept as text, as before.
         Assert.Equal("{\"a\" 1}", (await RecordAsync("invalid-nopaths")).Record.GetProperty("requestBody").GetProperty("content").GetString());
     }
 

@@ -111,7 +111,7 @@ public sealed class ErrorHandlingStyleTests
         var record = await collector.WaitForRecordAsync(r => r.Path == "/fail/9");
         Assert.Equal(500, record.Status);
         Assert.Equal("application/problem+json", record.ResponseBody!.ContentType);
-        Assert.Contains("\"status\":500", record.ResponseBody.Json, StringComparison.Ordinal);
+        Assert.Contains("\"status\":500", record.ResponseBody.Content, StringComparison.Ordinal);
         // The handler caught it before Sightline could see it escape; its own error log attaches it (once).
         var error = Assert.Single(record.Errors!);
         Assert.Equal("order 9 is locked", error.Message);
