@@ -5,9 +5,9 @@ namespace Sightline.AspNetCore.Capture;
 /// <summary>
 /// A captured, redacted body kept as UTF-8 bytes in a pooled buffer (never as a UTF-16 string):
 /// the redactor writes into it (it is an <see cref="IBufferWriter{T}"/>) and the shipper copies it
-/// straight into the JSON batch. Serialized as the wire's <c>CapturedBody</c>. A complete JSON body is
-/// kept <see cref="IsJson"/>: the redactor's output, copied into the record as a raw JSON value (wire
-/// <c>json</c>). Other incoming bodies are kept <see cref="Escaped"/>: as a complete JSON string literal
+/// straight into the JSON batch. Serialized as the wire's <c>CapturedBody</c>. An incoming JSON body that a
+/// redactor with paths redacted completely is kept <see cref="IsJson"/>: the redactor's output, copied into
+/// the record as a raw JSON value (wire <c>json</c>). Other incoming bodies are kept <see cref="Escaped"/>: as a complete JSON string literal
 /// (quotes included), written in the same pass as redaction, so the shipper copies them without another
 /// escaping pass.
 /// </summary>

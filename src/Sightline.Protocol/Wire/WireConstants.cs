@@ -29,7 +29,7 @@ public static class WireConstants
 
     /// <summary>
     /// Deepest nesting of a body sent as a raw JSON value (<see cref="CapturedBody.Json"/>), root containers
-    /// at depth 1 (64, the SDK redactor's own limit). A deeper body is sent as <see cref="CapturedBody.Content"/>.
+    /// at depth 1 (64, the SDK redactor's own limit: a deeper body fails redaction and is omitted, so the SDK never embeds one).
     /// </summary>
     public const int MaxJsonBodyDepth = 64;
 
