@@ -55,8 +55,9 @@ internal static class BenchRecords
                 StackTrace = "   at Orders.Data.OrderRepository.GetAsync(Int32 id)\n   at Orders.Api.OrdersEndpoints.Get(Int32 id)" }];
         if (bodies)
         {
-            record.RequestBody = new CapturedBody { ContentType = "application/json", Content = s_body };
-            record.ResponseBody = new CapturedBody { ContentType = "application/json", Content = s_body };
+            // Complete JSON bodies travel as raw JSON values, as the SDK sends them.
+            record.RequestBody = new CapturedBody { ContentType = "application/json", Json = s_body };
+            record.ResponseBody = new CapturedBody { ContentType = "application/json", Json = s_body };
         }
         return record;
     }

@@ -42,7 +42,7 @@ internal static class IngestReplay
             using (var gzip = new GZipStream(new MemoryStream(batches[i]), CompressionMode.Decompress)) gzip.CopyTo(inflated);
             var json = new ReadOnlyMemory<byte>(inflated.GetBuffer(), 0, (int)inflated.Length);
             var t1 = ThreadCpu.Now();
-            var batch = JsonSerializer.Deserialize(json.Span, WireJsonContext.Default.IngestBatch)!;
+            var batch = WireJson.DeserializeBatch(json)!; // as the server reads it
             var t2 = ThreadCpu.Now();
             IngestValidator.Filter(batch);
             var t4 = ThreadCpu.Now();

@@ -5,9 +5,11 @@ namespace Sightline.AspNetCore.Capture;
 /// <summary>
 /// A captured, redacted body kept as UTF-8 bytes in a pooled buffer (never as a UTF-16 string):
 /// the redactor writes into it (it is an <see cref="IBufferWriter{T}"/>) and the shipper copies it
-/// straight into the JSON batch. Serialized as the wire's <c>CapturedBody</c>. Incoming requests'
-/// bodies are kept <see cref="Escaped"/>: as a complete JSON string literal (quotes included), written
-/// in the same pass as redaction, so the shipper copies them without another escaping pass.
+/// straight into the JSON batch. Serialized as the wire's <c>CapturedBody</c>. An incoming JSON body that a
+/// redactor with paths redacted completely is kept <see cref="IsJson"/>: the redactor's output, copied into
+/// the record as a raw JSON value (wire <c>json</c>). Other incoming bodies are kept <see cref="Escaped"/>: as a complete JSON string literal
+/// (quotes included), written in the same pass as redaction, so the shipper copies them without another
+/// escaping pass.
 /// </summary>
 internal sealed class Utf8Body : PooledByteWriter
 {
@@ -22,6 +24,13 @@ internal sealed class Utf8Body : PooledByteWriter
 
     /// <summary>True when <see cref="Content"/> is the body as a JSON string literal (<c>"</c>…<c>"</c>, escaped as by <see cref="Sightline.Redaction.JsonStringEscaper"/>), not the raw text.</summary>
     public bool Escaped { get; init; }
+
+    /// <summary>
+    /// True when <see cref="Content"/> is one complete JSON value (valid UTF-8, nesting at most
+    /// <see cref="Sightline.Protocol.Wire.WireConstants.MaxJsonBodyDepth"/>), sent as is as the wire's <c>json</c>
+    /// member; false when it is text sent as <c>content</c> (escaped or not, see <see cref="Escaped"/>).
+    /// </summary>
+    public bool IsJson { get; private set; }
 
     /// <summary>True when the content is present (it may be empty).</summary>
     public bool HasContent { get; private set; }
@@ -62,6 +71,13 @@ internal sealed class Utf8Body : PooledByteWriter
 
     /// <summary>Marks the written bytes as the content.</summary>
     public void Complete() => HasContent = true;
+
+    /// <summary>Marks the written bytes (not <see cref="Escaped"/>) as the content, a complete JSON value to send raw (<see cref="IsJson"/>).</summary>
+    public void CompleteJson()
+    {
+        HasContent = true;
+        IsJson = true;
+    }
 
     /// <summary>Discards what was written (e.g. when redaction failed) and records why.</summary>
     public void Fail(string omitted)

@@ -11,7 +11,8 @@ namespace Sightline.AspNetCore.Transport;
 /// pairs and bodies from pooled UTF-8 without ever becoming dictionaries or UTF-16 strings, and
 /// body text is escaped with a vectorized copy (<see cref="JsonStringEscaper"/>: only <c>"</c>, <c>\</c> and
 /// control characters are escaped; the result parses to the same string as the serializer's own
-/// output), or copied as is when the capture path already wrote it escaped (<see cref="Utf8Body.Escaped"/>).
+/// output), or copied as is when the capture path already wrote it escaped (<see cref="Utf8Body.Escaped"/>);
+/// a complete JSON body is copied as a raw value into the wire's <c>json</c> member (<see cref="Utf8Body.IsJson"/>).
 /// Used by the shipper's single thread only (it keeps a scratch buffer).
 /// </summary>
 internal sealed class RecordJsonWriter
@@ -44,6 +45,7 @@ internal sealed class RecordJsonWriter
     private static readonly JsonEncodedText s_spanId = JsonEncodedText.Encode("spanId");
     private static readonly JsonEncodedText s_service = JsonEncodedText.Encode("service");
     private static readonly JsonEncodedText s_content = JsonEncodedText.Encode("content");
+    private static readonly JsonEncodedText s_json = JsonEncodedText.Encode("json");
     private static readonly JsonEncodedText s_contentType = JsonEncodedText.Encode("contentType");
     private static readonly JsonEncodedText s_truncated = JsonEncodedText.Encode("truncated");
     private static readonly JsonEncodedText s_omitted = JsonEncodedText.Encode("omitted");
@@ -151,7 +153,12 @@ internal sealed class RecordJsonWriter
     private void Body(Utf8JsonWriter w, JsonEncodedText name, Utf8Body body)
     {
         w.WriteStartObject(name);
-        if (body.HasContent)
+        if (body.IsJson)
+        {
+            w.WritePropertyName(s_json);
+            w.WriteRawValue(body.Content, skipInputValidation: true); // a complete JSON value (BodyCapture.CanEmbed)
+        }
+        else if (body.HasContent)
         {
             w.WritePropertyName(s_content);
             if (body.Escaped) w.WriteRawValue(body.Content, skipInputValidation: true); // already a JSON string literal
@@ -167,6 +174,11 @@ internal sealed class RecordJsonWriter
     {
         if (body is null) return;
         w.WriteStartObject(name);
+        if (body.Json is { } json)
+        {
+            w.WritePropertyName(s_json);
+            w.WriteRawValue(json, skipInputValidation: false);
+        }
         String(w, s_content, body.Content);
         String(w, s_contentType, body.ContentType);
         w.WriteBoolean(s_truncated, body.Truncated);

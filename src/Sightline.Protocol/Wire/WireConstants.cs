@@ -27,6 +27,21 @@ public static class WireConstants
     /// <summary>Largest batch the server accepts, in bytes after decompression (16 MiB).</summary>
     public const long MaxBatchBytes = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Deepest nesting of a body sent as a raw JSON value (<see cref="CapturedBody.Json"/>), root containers
+    /// at depth 1 (64, the SDK redactor's own limit: a deeper body fails redaction and is omitted, so the SDK never embeds one).
+    /// </summary>
+    public const int MaxJsonBodyDepth = 64;
+
+    /// <summary>
+    /// Containers around a body's <c>json</c> value in a batch at most (6): the batch, <c>records</c>, the record,
+    /// <c>outgoing</c>, the outgoing child record, the body object.
+    /// </summary>
+    public const int MaxBodyEnvelopeDepth = 6;
+
+    /// <summary>Deepest nesting the server reads in a batch (<see cref="MaxJsonBodyDepth"/> + <see cref="MaxBodyEnvelopeDepth"/> = 70).</summary>
+    public const int MaxBatchDepth = MaxJsonBodyDepth + MaxBodyEnvelopeDepth;
+
     /// <summary>Most items (records + metrics + heartbeats + security events) in one batch.</summary>
     public const int MaxBatchItems = 10_000;
 }

@@ -58,7 +58,7 @@ internal static class IngestEndpoint
         IngestBatch? batch;
         try
         {
-            batch = JsonSerializer.Deserialize(json.AsSpan(0, length), WireJsonContext.Default.IngestBatch);
+            batch = WireJson.DeserializeBatch(json.AsMemory(0, length));
         }
         catch (JsonException e)
         {

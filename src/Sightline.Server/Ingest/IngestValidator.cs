@@ -12,6 +12,12 @@ internal static class IngestValidator
         var rejected = new List<RejectedItem>();
         var latest = DateTimeOffset.UtcNow.AddDays(1);
         batch.Records.RemoveAll(r => Reject(rejected, r.Id, RecordProblem(r, latest)));
+        // A body sent as a raw JSON value is stored as its text, exactly as if it had come as content.
+        foreach (var record in batch.Records)
+        {
+            TakeJson(record);
+            if (record.Outgoing is { } calls) foreach (var call in calls) TakeJson(call);
+        }
         batch.Metrics.RemoveAll(m => Reject(rejected, m.Id, m.Id == Guid.Empty ? "id is required" : m.Series.Exists(s => s.Count < 0 || string.IsNullOrEmpty(s.Method)) ? "series need a method and a count ≥ 0" : null));
         batch.Heartbeats.RemoveAll(h => Reject(rejected, h.Id, HeartbeatProblem(h, batch.Service)));
         batch.SecurityEvents.RemoveAll(e => Reject(rejected, e.Id, e.Id == Guid.Empty ? "id is required" : string.IsNullOrEmpty(e.Reason) ? "reason is required" : null));
@@ -30,7 +36,22 @@ internal static class IngestValidator
         if (r.Consumer is { } c && (string.IsNullOrEmpty(c.Identifier) || c.Identifier.Length > WireConstants.MaxConsumerIdentifierLength))
             return $"consumer.identifier must be 1..{WireConstants.MaxConsumerIdentifierLength} characters";
         if (r.Direction != WireConstants.DirectionIncoming && r.Direction != WireConstants.DirectionOutgoing) return "direction must be incoming or outgoing";
+        if (BodyProblem(r) is { } body) return body;
+        if (r.Outgoing is { } outgoing)
+            foreach (var child in outgoing)
+                if (BodyProblem(child) is { } childBody) return "outgoing: " + childBody;
         return null;
+    }
+
+    private static string? BodyProblem(RequestRecord r)
+        => r.RequestBody is { Json: not null, Content: not null } ? "requestBody has both json and content"
+            : r.ResponseBody is { Json: not null, Content: not null } ? "responseBody has both json and content"
+            : null;
+
+    private static void TakeJson(RequestRecord r)
+    {
+        if (r.RequestBody is { Json: { } request } requestBody) (requestBody.Content, requestBody.Json) = (request, null);
+        if (r.ResponseBody is { Json: { } response } responseBody) (responseBody.Content, responseBody.Json) = (response, null);
     }
 
     private static string? HeartbeatProblem(Heartbeat h, ServiceInfo? batchService)

@@ -105,9 +105,9 @@ public sealed class CaptureTests : IAsyncLifetime
         Assert.Equal("visible", record.RequestHeaders["X-Trace-Me"]);
         Assert.Equal("tests/1.0", record.UserAgent);
         Assert.Equal("127.0.0.1", record.ClientIp);
-        Assert.DoesNotContain("anna@example.com", record.ResponseBody!.Content, StringComparison.Ordinal);
-        Assert.DoesNotContain("10115", record.ResponseBody.Content, StringComparison.Ordinal);
-        Assert.Contains("\"email\":\"[CLIENT_REDACTED]\"", record.ResponseBody.Content, StringComparison.Ordinal);
+        Assert.DoesNotContain("anna@example.com", record.ResponseBody!.Json, StringComparison.Ordinal);
+        Assert.DoesNotContain("10115", record.ResponseBody.Json, StringComparison.Ordinal);
+        Assert.Contains("\"email\":\"[CLIENT_REDACTED]\"", record.ResponseBody.Json, StringComparison.Ordinal);
         Assert.Equal(Encoding.UTF8.GetByteCount(body), record.ResponseSize);
         Assert.True(record.DurationNs > 0);
         Assert.Equal(32, record.TraceId!.Length);
@@ -128,7 +128,7 @@ public sealed class CaptureTests : IAsyncLifetime
 
         Assert.Equal($"read {json.Length}", await response.Content.ReadAsStringAsync());
         var record = await _collector.WaitForRecordAsync(r => r.Method == "POST");
-        Assert.Equal("""{"users":[{"name":"a","credit_card":"[CLIENT_REDACTED]"},{"name":"b","credit_card":"[CLIENT_REDACTED]"}]}""", record.RequestBody!.Content);
+        Assert.Equal("""{"users":[{"name":"a","credit_card":"[CLIENT_REDACTED]"},{"name":"b","credit_card":"[CLIENT_REDACTED]"}]}""", record.RequestBody!.Json);
         Assert.Equal(json.Length, record.RequestSize);
         Assert.Equal("text body not redactable (NonJsonTextBodies = Drop)", record.ResponseBody!.Omitted);
         Assert.Null(record.ResponseBody.Content);
@@ -202,7 +202,7 @@ public sealed class CaptureTests : IAsyncLifetime
         Assert.Equal(HttpVersion.Version20, r2.Version);
         Assert.Equal("\"abc\"", await r2.Content.ReadAsStringAsync());
         await _collector.WaitUntilAsync(() => _collector.Records.Count(r => r.Path == "/fixed") == 2);
-        Assert.All(_collector.Records.Where(r => r.Path == "/fixed"), r => Assert.Equal("\"abc\"", r.ResponseBody!.Content));
+        Assert.All(_collector.Records.Where(r => r.Path == "/fixed"), r => Assert.Equal("\"abc\"", r.ResponseBody!.Json));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class EscapedCaptureTests
         NonJsonTextBodies = text,
     }), null);
 
-    // The body a record carries, as the value the server reads: (content, omitted, truncated).
+    // The body a record carries, as the text the server stores: (json or content, omitted, truncated).
     private static (string? Content, string? Omitted, bool Truncated) AsRecorded(Utf8Body body)
     {
         var record = new IncomingRecord(new RequestRecord { Id = Guid.NewGuid() }) { RequestBody = body };
@@ -36,7 +36,8 @@ public sealed class EscapedCaptureTests
             new RecordJsonWriter().Write(writer, record);
         record.Release();
         var parsed = JsonSerializer.Deserialize(buffer.WrittenSpan, WireJsonContext.Default.RequestRecord)!.RequestBody!;
-        return (parsed.Content, parsed.Omitted, parsed.Truncated);
+        Assert.False(parsed.Json is not null && parsed.Content is not null);
+        return (parsed.Json ?? parsed.Content, parsed.Omitted, parsed.Truncated);
     }
 
     private static void AssertSameRecordedBody(string? contentType, byte[] captured, bool truncated, CaptureSettings settings, string because)
@@ -45,7 +46,8 @@ public sealed class EscapedCaptureTests
         var escaped = BodyCapture.Format(contentType, captured, truncated, capturable: true, settings.RequestRedactor, settings, escaped: true);
         Assert.False(plain.Escaped);
         Assert.Equal(escaped.HasContent, plain.HasContent);
-        if (escaped.HasContent) Assert.True(escaped.Escaped);
+        Assert.False(plain.IsJson);
+        if (escaped.HasContent && !escaped.IsJson) Assert.True(escaped.Escaped);
         Assert.Equal(AsRecorded(plain), AsRecorded(escaped));
     }
 
@@ -142,7 +144,7 @@ public sealed class EscapedCaptureTests
         var parsed = JsonSerializer.Deserialize(serialized.Json, WireJsonContext.Default.RequestRecord)!;
         Assert.Equal(id, parsed.Id);
         Assert.Equal("quote \" backslash \\ tab \t", parsed.RequestHeaders!["X-Odd"]);
-        Assert.Contains("[CLIENT_REDACTED]", parsed.RequestBody!.Content, StringComparison.Ordinal);
+        Assert.Contains("[CLIENT_REDACTED]", parsed.RequestBody!.Json, StringComparison.Ordinal);
         serialized.Release();
         unserialized.Release();
     }

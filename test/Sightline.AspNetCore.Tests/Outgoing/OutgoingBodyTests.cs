@@ -145,7 +145,7 @@ public sealed class OutgoingBodyTests : IAsyncLifetime
         Assert.StartsWith("application/json", call.ResponseBody.ContentType, StringComparison.Ordinal);
         // The outgoing-only list does not touch the app's own (incoming) response: the token stays, the email goes.
         Assert.Contains("tok-123", text, StringComparison.Ordinal);
-        Assert.Equal("{\"name\":\"Anna\",\"email\":\"[CLIENT_REDACTED]\",\"token\":\"tok-123\"}", parent.ResponseBody!.Content);
+        Assert.Equal("{\"name\":\"Anna\",\"email\":\"[CLIENT_REDACTED]\",\"token\":\"tok-123\"}", parent.ResponseBody!.Json);
     }
 
     [Fact]
