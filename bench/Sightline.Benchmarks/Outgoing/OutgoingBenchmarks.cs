@@ -128,11 +128,7 @@ public class OutgoingBenchmarks
     private sealed class DiscardSink : ITelemetrySink
     {
         public bool TryEnqueue(RequestRecord record) => true;
-        public bool TryEnqueue(IncomingRecord record)
-        {
-            record.Release();
-            return true;
-        }
+        public bool TryEnqueueRecord(ReadOnlySpan<byte> json) => true;
         public bool TryEnqueue(MetricsSnapshot snapshot) => true;
         public bool TryEnqueue(Heartbeat heartbeat) => true;
         public bool TryEnqueue(SecurityEvent securityEvent) => true;
