@@ -86,12 +86,6 @@ public class MiddlewareBenchmarks
                 batch.Add(item);
                 if (batch.Count >= 500) batch.Finish();
             }
-            while (queue.TryDequeueRecord(out var json))
-            {
-                any = true;
-                batch.AddSerialized(json);
-                if (batch.Count >= 500) batch.Finish();
-            }
             if (!any) Thread.Sleep(10);
         }
     }
@@ -188,12 +182,7 @@ public class MiddlewareBenchmarks
         private readonly BatchBuilder _batch = new(service);
 
         public bool TryEnqueue(RequestRecord record) => Add(record);
-        public bool TryEnqueueRecord(ReadOnlySpan<byte> json)
-        {
-            _batch.AddSerialized(json);
-            if (_batch.Count >= 500) _batch.Finish();
-            return true;
-        }
+        public bool TryEnqueue(IncomingRecord record) => Add(record);
         public bool TryEnqueue(MetricsSnapshot snapshot) => true;
         public bool TryEnqueue(Heartbeat heartbeat) => true;
         public bool TryEnqueue(SecurityEvent securityEvent) => true;
@@ -209,7 +198,11 @@ public class MiddlewareBenchmarks
     private sealed class DiscardSink : ITelemetrySink
     {
         public bool TryEnqueue(RequestRecord record) => true;
-        public bool TryEnqueueRecord(ReadOnlySpan<byte> json) => true;
+        public bool TryEnqueue(IncomingRecord record)
+        {
+            record.Release();
+            return true;
+        }
 
         public bool TryEnqueue(MetricsSnapshot snapshot) => true;
         public bool TryEnqueue(Heartbeat heartbeat) => true;

@@ -128,7 +128,11 @@ public class OutgoingBenchmarks
     private sealed class DiscardSink : ITelemetrySink
     {
         public bool TryEnqueue(RequestRecord record) => true;
-        public bool TryEnqueueRecord(ReadOnlySpan<byte> json) => true;
+        public bool TryEnqueue(IncomingRecord record)
+        {
+            record.Release();
+            return true;
+        }
         public bool TryEnqueue(MetricsSnapshot snapshot) => true;
         public bool TryEnqueue(Heartbeat heartbeat) => true;
         public bool TryEnqueue(SecurityEvent securityEvent) => true;

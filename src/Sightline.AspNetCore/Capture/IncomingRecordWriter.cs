@@ -29,7 +29,6 @@ internal sealed class IncomingRecordWriter
 {
     private const int MaxPathLength = 2048;
     private const int MaxHeaderValueLength = 4096;
-    private const int MaxKeptBuffer = 256 * 1024;
 
     private static readonly SearchValues<byte> s_mustEscape = SearchValues.Create(
         "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000B\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\"\\"u8);
@@ -51,34 +50,33 @@ internal sealed class IncomingRecordWriter
 
     private IncomingRecordWriter() => _json = new Utf8JsonWriter(_output, ThreadRecordWriter.WriterOptions);
 
-    /// <summary>Writes the record of <paramref name="context"/>'s request and hands its JSON to <paramref name="sink"/> (which copies it); false when the sink dropped it.</summary>
-    public static bool Write(HttpContext context, CaptureSettings settings, in IncomingFacts facts, ITelemetrySink sink)
+    /// <summary>Writes the record of <paramref name="context"/>'s request; the returned record owns the pooled JSON buffer.</summary>
+    public static IncomingRecord Write(HttpContext context, CaptureSettings settings, in IncomingFacts facts)
     {
         var current = t_current ??= new IncomingRecordWriter();
         // Never re-entered in practice (nothing here calls app code); a nested call gets its own writer.
         if (current._busy) current = new IncomingRecordWriter();
-        return current.WriteCore(context, settings, facts, sink);
+        return current.WriteCore(context, settings, facts);
     }
 
-    private bool WriteCore(HttpContext context, CaptureSettings settings, in IncomingFacts facts, ITelemetrySink sink)
+    private IncomingRecord WriteCore(HttpContext context, CaptureSettings settings, in IncomingFacts facts)
     {
         _busy = true;
         try
         {
             _output.Reserve(2048 + (facts.RequestBody?.Content.Length ?? 0) + (facts.ResponseBody?.Content.Length ?? 0));
             WriteRecord(context, settings, facts);
-            return sink.TryEnqueueRecord(_output.Written);
+            var (buffer, length) = _output.Detach();
+            return IncomingRecord.FromJson(buffer, length);
         }
         catch
         {
+            _output.Release();
             _json.Reset(_output);
             throw;
         }
         finally
         {
-            // The buffer stays with this thread for its next record, unless a large body grew it.
-            if (_output.Capacity > MaxKeptBuffer) _output.Release();
-            else _output.Clear();
             _busy = false;
         }
     }

@@ -52,12 +52,6 @@ internal class PooledByteWriter : IBufferWriter<byte>
     }
 
     /// <summary>Returns the buffer to the pool; what was written is gone afterwards.</summary>
-    /// <summary>Capacity of the current buffer (0 when there is none).</summary>
-    public int Capacity => _buffer?.Length ?? 0;
-
-    /// <summary>Forgets what was written and keeps the buffer for the next use.</summary>
-    public void Clear() => _length = 0;
-
     public void Release()
     {
         var (buffer, _) = Detach();

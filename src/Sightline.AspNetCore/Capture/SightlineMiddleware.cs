@@ -163,8 +163,8 @@ internal sealed class SightlineMiddleware(
             var (errors, outgoing) = feature.Close();
             var activity = Activity.Current;
             feature.TryGetRandomTraceId(out var traceHigh, out var traceLow);
-            // Written here, straight from the context, while everything is in this core's cache: only the JSON is copied to the queue.
-            IncomingRecordWriter.Write(context, settings, new IncomingFacts
+            // Written here, straight from the context, while everything is in this core's cache: only the JSON waits in the queue.
+            var incoming = IncomingRecordWriter.Write(context, settings, new IncomingFacts
             {
                 Id = feature.RecordId,
                 Timestamp = timestamp,
@@ -184,7 +184,8 @@ internal sealed class SightlineMiddleware(
                 SpanId = activity?.SpanId.ToHexString(),
                 RequestBody = requestBody,
                 ResponseBody = responseBody,
-            }, sink);
+            });
+            sink.TryEnqueue(incoming);
         }
         finally
         {

@@ -75,15 +75,6 @@ internal sealed class BatchBuilder : IDisposable
         Count++;
     }
 
-    /// <summary>Adds an incoming record already written as its wire JSON (copied into the batch).</summary>
-    public void AddSerialized(ReadOnlySpan<byte> json)
-    {
-        Start();
-        _writer.WriteRawValue(json, skipInputValidation: true);
-        Spill();
-        Count++;
-    }
-
     /// <summary>
     /// Closes the batch and returns its gzip bytes, then starts over empty. The bytes live in a
     /// buffer this builder reuses (no large-object allocation per batch): they are valid until

@@ -1,3 +1,4 @@
+using Sightline.AspNetCore.Capture;
 using Sightline.Protocol.Wire;
 
 namespace Sightline.AspNetCore.Transport;
@@ -12,8 +13,8 @@ internal interface ITelemetrySink
     /// <summary>Queues a redacted request record (incoming with children, or standalone outgoing).</summary>
     bool TryEnqueue(RequestRecord record);
 
-    /// <summary>Queues a captured incoming request, already written as its wire JSON (copied: the caller keeps its buffer).</summary>
-    bool TryEnqueueRecord(ReadOnlySpan<byte> json);
+    /// <summary>Queues a captured incoming request (its pooled buffers are released once it is serialized, or at once when dropped).</summary>
+    bool TryEnqueue(IncomingRecord record);
 
     /// <summary>Queues a metrics snapshot.</summary>
     bool TryEnqueue(MetricsSnapshot snapshot);

@@ -146,12 +146,10 @@ internal sealed class SightlineShipper : BackgroundService
 
     private bool Full() => _batch.Count >= _options.BatchMaxItems || _batch.UncompressedBytes >= _options.BatchMaxBytes;
 
-    // Moves queued items into the batch, serializing them right away, then the incoming records
-    // that arrived already serialized.
+    // Moves queued items into the batch, serializing records right away.
     private void Drain()
     {
         while (!Full() && _queue.TryDequeue(out var item)) _batch.Add(item);
-        while (!Full() && _queue.TryDequeueRecord(out var json)) _batch.AddSerialized(json);
     }
 
     private async Task SendOrSpoolAsync(ReadOnlyMemory<byte> batch, int items, CancellationToken ct)

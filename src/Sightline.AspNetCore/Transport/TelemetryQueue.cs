@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Sightline.AspNetCore.Capture;
 using Sightline.Protocol.Wire;
 
 namespace Sightline.AspNetCore.Transport;
@@ -8,30 +9,23 @@ namespace Sightline.AspNetCore.Transport;
 /// The bounded in-memory queue between capture and the shipper. Writing never blocks and never
 /// wakes anything: a lock-free <see cref="ConcurrentQueue{T}"/> plus a counted bound (a full queue
 /// drops and counts). The shipper polls it a few times per flush interval, so a busy app pays for
-/// no thread wake-up per request. Incoming records arrive already written as JSON and wait in
-/// <see cref="SerializedRecords"/> (one copy into a shared segment, nothing allocated or pooled per
-/// record); the other items wait as objects.
+/// no thread wake-up per request.
 /// </summary>
 internal sealed class TelemetryQueue : ITelemetrySink
 {
     private readonly ConcurrentQueue<object> _items = new();
     private readonly TransportMetrics _metrics;
     private readonly int _capacity;
-    private readonly SerializedRecords _records;
     private int _count;
-
-    /// <summary>At most this many bytes of serialized incoming records wait in memory; more are dropped and counted.</summary>
-    internal const long MaxSerializedBytes = 64L * 1024 * 1024;
 
     public TelemetryQueue(IOptions<SightlineOptions> options, TransportMetrics metrics)
     {
         _metrics = metrics;
         _capacity = options.Value.QueueCapacity;
-        _records = new SerializedRecords(_capacity, MaxSerializedBytes);
     }
 
-    /// <summary>Items waiting to be sent (serialized records included).</summary>
-    public int Count => Volatile.Read(ref _count) + _records.Count;
+    /// <summary>Items waiting to be sent.</summary>
+    public int Count => Volatile.Read(ref _count);
 
     /// <summary>Takes the oldest item; false when the queue is empty.</summary>
     public bool TryDequeue(out object item)
@@ -41,23 +35,12 @@ internal sealed class TelemetryQueue : ITelemetrySink
         return true;
     }
 
-    /// <summary>
-    /// The next serialized incoming record (see <see cref="SerializedRecords.TryRead"/>: valid until
-    /// the next call; the shipper's thread only).
-    /// </summary>
-    public bool TryDequeueRecord(out ReadOnlySpan<byte> json) => _records.TryRead(out json);
-
     public bool TryEnqueue(RequestRecord record) => Write(record);
-
-    public bool TryEnqueueRecord(ReadOnlySpan<byte> json)
+    public bool TryEnqueue(IncomingRecord record)
     {
-        if (!_records.TryAdd(json))
-        {
-            _metrics.Dropped.Add(1);
-            return false;
-        }
-        _metrics.Queued.Add(1);
-        return true;
+        if (Write(record)) return true;
+        record.Release();
+        return false;
     }
 
     public bool TryEnqueue(MetricsSnapshot snapshot) => Write(snapshot);

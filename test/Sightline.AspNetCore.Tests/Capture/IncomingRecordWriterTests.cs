@@ -59,10 +59,13 @@ public sealed class IncomingRecordWriterTests
         return context;
     }
 
-    private static RequestRecord Parse(byte[] json)
+    private static RequestRecord Parse(IncomingRecord incoming)
     {
-        using var document = JsonDocument.Parse(json); // strict: invalid JSON fails here
-        return JsonSerializer.Deserialize(json, WireJsonContext.Default.RequestRecord)!;
+        Assert.True(incoming.IsSerialized);
+        using var document = JsonDocument.Parse(incoming.Json.ToArray()); // strict: invalid JSON fails here
+        var record = JsonSerializer.Deserialize(incoming.Json, WireJsonContext.Default.RequestRecord)!;
+        incoming.Release();
+        return record;
     }
 
     [Fact]
@@ -103,11 +106,8 @@ public sealed class IncomingRecordWriterTests
         Assert.Equal(new string('a', 4096), r.RequestHeaders["X-Long"]);
         Assert.Equal("one, two \"2\"", r.ResponseHeaders!["X-Multi"]);
         Assert.Equal("application/json", r.ResponseHeaders["Content-Type"]);
-        // The request body was redacted by paths, so it travels as raw JSON; the response (no paths) as a string.
-        Assert.Null(r.RequestBody!.Content);
-        Assert.Contains("\"email\":\"" + RedactionDefaults.RedactedValue + "\"", r.RequestBody.Json, StringComparison.Ordinal);
-        Assert.Null(r.ResponseBody!.Json);
-        Assert.Contains("Grüße", r.ResponseBody.Content, StringComparison.Ordinal);
+        Assert.Contains("\"email\":\"" + RedactionDefaults.RedactedValue + "\"", r.RequestBody!.Content, StringComparison.Ordinal);
+        Assert.Contains("Grüße", r.ResponseBody!.Content, StringComparison.Ordinal);
         Assert.Equal(s_json.Length, r.RequestSize);
         Assert.Equal(s_json.Length, r.ResponseSize);
         Assert.Equal("2001:db8::1", r.ClientIp);
@@ -125,7 +125,7 @@ public sealed class IncomingRecordWriterTests
         await middleware.InvokeAsync(NewContext());
 
         var incoming = Assert.Single(sink.Records);
-        var json = Encoding.UTF8.GetString(incoming);
+        var json = Encoding.UTF8.GetString(incoming.Json);
         var r = Parse(incoming);
         Assert.Null(r.RequestBody);
         Assert.Null(r.ResponseBody);
@@ -268,11 +268,6 @@ public sealed class IncomingRecordWriterTests
                     batch.Add(item);
                     if (batch.Count >= 97) batches.Add(Decode(batch.Finish()));
                 }
-                while (queue.TryDequeueRecord(out var json))
-                {
-                    batch.AddSerialized(json);
-                    if (batch.Count >= 97) batches.Add(Decode(batch.Finish()));
-                }
                 if (stopping) break;
                 Thread.Sleep(1);
             }
@@ -301,12 +296,12 @@ public sealed class IncomingRecordWriterTests
 
     private sealed class CapturingSink : ITelemetrySink
     {
-        public ConcurrentQueue<byte[]> Records { get; } = new();
+        public ConcurrentQueue<IncomingRecord> Records { get; } = new();
 
         public bool TryEnqueue(RequestRecord record) => true;
-        public bool TryEnqueueRecord(ReadOnlySpan<byte> json)
+        public bool TryEnqueue(IncomingRecord record)
         {
-            Records.Enqueue(json.ToArray());
+            Records.Enqueue(record);
             return true;
         }
 
