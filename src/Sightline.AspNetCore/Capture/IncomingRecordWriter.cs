@@ -48,7 +48,7 @@ internal sealed class IncomingRecordWriter
     private byte[] _scratch = new byte[256];
     private bool _busy;
 
-    private IncomingRecordWriter() => _json = new Utf8JsonWriter(_output, ThreadRecordWriter.WriterOptions);
+    private IncomingRecordWriter() => _json = new Utf8JsonWriter(_output, RecordJsonWriter.WriterOptions);
 
     /// <summary>Writes the record of <paramref name="context"/>'s request; the returned record owns the pooled JSON buffer.</summary>
     public static IncomingRecord Write(HttpContext context, CaptureSettings settings, in IncomingFacts facts)

@@ -4,7 +4,7 @@ namespace Sightline.AspNetCore.Capture;
 
 /// <summary>
 /// A growable <see cref="IBufferWriter{T}"/> over one buffer from <see cref="CapturePool{T}"/>: what a captured body
-/// (<see cref="Utf8Body"/>) and a record's JSON (<see cref="Transport.ThreadRecordWriter"/>) are written into on the
+/// (<see cref="Utf8Body"/>) and a record's JSON (<see cref="IncomingRecordWriter"/>) are written into on the
 /// request thread and later released, or handed over, on another.
 /// </summary>
 internal class PooledByteWriter : IBufferWriter<byte>

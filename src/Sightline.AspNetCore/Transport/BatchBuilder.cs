@@ -20,7 +20,7 @@ internal sealed class BatchBuilder : IDisposable
 
     // Only ", \ and control characters are escaped: the output parses to the same values as the
     // default (HTML-safe) escaping and is smaller and faster to write and compress.
-    private static readonly JsonWriterOptions s_writerOptions = ThreadRecordWriter.WriterOptions;
+    private static readonly JsonWriterOptions s_writerOptions = RecordJsonWriter.WriterOptions;
 
     private readonly ServiceInfo _service;
     private readonly List<MetricsSnapshot> _metrics = [];
@@ -55,7 +55,7 @@ internal sealed class BatchBuilder : IDisposable
             case IncomingRecord incoming:
                 try
                 {
-                    _records.Write(_writer, incoming);
+                    RecordJsonWriter.Write(_writer, incoming);
                 }
                 finally
                 {

@@ -77,32 +77,6 @@ public sealed class RecordJsonWriterTests
     }
 
     [Fact]
-    public void Write_IncomingRecordWithPooledHeadersAndUtf8Bodies_SameDocumentAsEquivalentRecord()
-    {
-        var expected = FullRecord();
-        var scalars = FullRecord();
-        scalars.Id = expected.Id;
-        scalars.ParentId = expected.ParentId;
-        scalars.Outgoing = expected.Outgoing;
-        scalars.RequestHeaders = scalars.ResponseHeaders = null;
-        scalars.RequestBody = scalars.ResponseBody = null;
-        var incoming = new IncomingRecord(scalars)
-        {
-            RequestHeaders = new HeaderList(1),
-            ResponseHeaders = new HeaderList(1),
-            RequestBody = Utf8Body.Of("application/json", Encoding.UTF8.GetBytes(Tricky), truncated: true),
-            ResponseBody = Utf8Body.Without("application/pdf", "binary"),
-        };
-        foreach (var (name, value) in expected.RequestHeaders!) incoming.RequestHeaders.Add(name, value); // grows past its first array
-        incoming.ResponseHeaders.Add("Server", "Kestrel");
-
-        var written = Written((w, json) => w.Write(json, incoming));
-
-        Assert.True(JsonNode.DeepEquals(Expected(expected), written), written.ToJsonString());
-        incoming.Release();
-    }
-
-    [Fact]
     public void WriteUtf8String_EveryControlCharacterQuoteAndBackslash_RoundTrips()
     {
         var text = new StringBuilder();
@@ -139,9 +113,14 @@ public sealed class RecordJsonWriterTests
         "{\"partial"u8.CopyTo(body.GetSpan(9));
         body.Advance(9);
         body.Fail("redaction failed: invalid JSON");
-        var record = new IncomingRecord(new RequestRecord { Id = Guid.NewGuid() }) { RequestBody = body };
-
-        var written = Written((w, json) => w.Write(json, record));
+        var written = Written((w, json) =>
+        {
+            json.WriteStartObject();
+            json.WriteString("id", Guid.NewGuid());
+            w.WriteRequestBody(json, body);
+            json.WriteEndObject();
+        });
+        body.Release();
 
         var parsed = JsonSerializer.Deserialize(written.ToJsonString(), WireJsonContext.Default.RequestRecord)!;
         Assert.Null(parsed.RequestBody!.Content);
