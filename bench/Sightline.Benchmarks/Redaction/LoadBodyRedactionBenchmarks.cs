@@ -4,7 +4,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Sightline.AspNetCore.Transport;
-using Sightline.Benchmarks.Redaction.Baseline;
+using Sightline.Redaction.Tests.Json.Reference;
 using Sightline.Redaction;
 using Sightline.Redaction.Json;
 
@@ -131,20 +131,20 @@ public class LoadBodyRedactionBenchmarks
         _output.Write("\""u8);
     }
 
-    // main's scanner (c75a1d2, copied under Baseline/), for A/B runs in one process:
+    // main's scanner (c75a1d2; test/Sightline.Redaction.Tests/Json/Reference, compiled into this project), for A/B runs in one process:
     // dotnet Sightline.Benchmarks.dll loopab LoadBodyRedactionBenchmarks.BaseRequestBody LoadBodyRedactionBenchmarks.RequestBody 100000 15
     [Benchmark]
     public int BaseRequestBody()
     {
         _output.ResetWrittenCount();
-        return BaselineRedactionScanner.Run(_requestBody, _output, _requestAutomaton, RedactionDefaults.MaxJsonDepth, false).Succeeded ? _output.WrittenCount : -1;
+        return MainRedactionScanner.Run(_requestBody, _output, _requestAutomaton, RedactionDefaults.MaxJsonDepth, false).Succeeded ? _output.WrittenCount : -1;
     }
 
     [Benchmark]
     public int BaseResponseBody()
     {
         _output.ResetWrittenCount();
-        return BaselineRedactionScanner.Run(_responseBody, _output, _responseAutomaton, RedactionDefaults.MaxJsonDepth, false).Succeeded ? _output.WrittenCount : -1;
+        return MainRedactionScanner.Run(_responseBody, _output, _responseAutomaton, RedactionDefaults.MaxJsonDepth, false).Succeeded ? _output.WrittenCount : -1;
     }
 
     [Benchmark]
@@ -164,7 +164,7 @@ public class LoadBodyRedactionBenchmarks
     {
         _output.ResetWrittenCount();
         _output.Write("\""u8);
-        BaselineRedactionScanner.Run(body, _output, automaton, RedactionDefaults.MaxJsonDepth, false, escape: true);
+        MainRedactionScanner.Run(body, _output, automaton, RedactionDefaults.MaxJsonDepth, false, escape: true);
         _output.Write("\""u8);
     }
 }

@@ -10,7 +10,8 @@ namespace Sightline.Redaction.Tests.Json.Reference;
 
 /// <summary>
 /// main's scanner as of c75a1d2 (recursive descent), kept verbatim as the oracle the current
-/// scanner must match byte for byte (see ScannerDifferentialTests).
+/// scanner must match byte for byte (see ScannerDifferentialTests); also compiled into the benchmark
+/// project as the baseline of LoadBodyRedactionBenchmarks' Base* methods.
 /// The streaming redaction pass: a validating recursive-descent scan over the UTF-8 bytes that
 /// follows <see cref="RedactionAutomaton"/> from node to node. Unchanged bytes are never
 /// re-written: the output receives the raw input range between two redacted values in one copy.
