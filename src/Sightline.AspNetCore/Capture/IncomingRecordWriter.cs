@@ -34,10 +34,6 @@ internal sealed class IncomingRecordWriter
         "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\b\t\n\u000B\f\r\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\"\\"u8);
 
     private static readonly byte[] s_direction = Encoding.UTF8.GetBytes(",\"direction\":" + JsonSerializer.Serialize(WireConstants.DirectionIncoming));
-    private static readonly JsonEncodedText s_consumer = JsonEncodedText.Encode("consumer");
-    private static readonly JsonEncodedText s_errors = JsonEncodedText.Encode("errors");
-    private static readonly JsonEncodedText s_validationErrors = JsonEncodedText.Encode("validationErrors");
-    private static readonly JsonEncodedText s_outgoing = JsonEncodedText.Encode("outgoing");
 
     [ThreadStatic]
     private static IncomingRecordWriter? t_current;
@@ -151,27 +147,7 @@ internal sealed class IncomingRecordWriter
         if (facts.Consumer is not null || facts.Errors is not null || facts.ValidationErrors is not null || facts.Outgoing is not null)
         {
             var start = BeginSegment();
-            if (facts.Consumer is { } consumer)
-            {
-                _json.WritePropertyName(s_consumer);
-                JsonSerializer.Serialize(_json, consumer, WireJsonContext.Default.ConsumerInfo);
-            }
-            if (facts.Errors is { } errors)
-            {
-                _json.WritePropertyName(s_errors);
-                JsonSerializer.Serialize(_json, errors, WireJsonContext.Default.ListErrorInfo);
-            }
-            if (facts.ValidationErrors is { } validationErrors)
-            {
-                _json.WritePropertyName(s_validationErrors);
-                JsonSerializer.Serialize(_json, validationErrors, WireJsonContext.Default.ListValidationFailure);
-            }
-            if (facts.Outgoing is { } outgoing)
-            {
-                _json.WriteStartArray(s_outgoing);
-                foreach (var child in outgoing) _records.Write(_json, child);
-                _json.WriteEndArray();
-            }
+            _records.WriteAttachments(_json, facts.Consumer, facts.Errors, facts.ValidationErrors, facts.Outgoing);
             EndSegment(start);
         }
 
@@ -293,49 +269,7 @@ internal sealed class IncomingRecordWriter
     {
         if (_scratch.Length < rest.Length) _scratch = new byte[Math.Max(rest.Length, _scratch.Length * 2)];
         rest.CopyTo(_scratch);
-        Escape(_scratch.AsSpan(0, rest.Length));
-    }
-
-    private void Escape(ReadOnlySpan<byte> utf8)
-    {
-        while (!utf8.IsEmpty)
-        {
-            var at = utf8.IndexOfAny(s_mustEscape);
-            var plain = at < 0 ? utf8 : utf8[..at];
-            if (!plain.IsEmpty)
-            {
-                plain.CopyTo(_output.GetSpan(plain.Length));
-                _output.Advance(plain.Length);
-            }
-            if (at < 0) return;
-            var b = utf8[at];
-            var span = _output.GetSpan(6);
-            span[0] = (byte)'\\';
-            var escape = b switch
-            {
-                (byte)'"' => (byte)'"',
-                (byte)'\\' => (byte)'\\',
-                (byte)'\n' => (byte)'n',
-                (byte)'\r' => (byte)'r',
-                (byte)'\t' => (byte)'t',
-                (byte)'\b' => (byte)'b',
-                (byte)'\f' => (byte)'f',
-                _ => (byte)0,
-            };
-            if (escape != 0)
-            {
-                span[1] = escape;
-                _output.Advance(2);
-            }
-            else
-            {
-                "u00"u8.CopyTo(span[1..]);
-                span[4] = (byte)"0123456789ABCDEF"[b >> 4];
-                span[5] = (byte)"0123456789ABCDEF"[b & 0xF];
-                _output.Advance(6);
-            }
-            utf8 = utf8[(at + 1)..];
-        }
+        JsonStringEscaper.Escape(_scratch.AsSpan(0, rest.Length), _output);
     }
 
     private void Number(long value)

@@ -162,7 +162,7 @@ internal sealed class SightlineMiddleware(
 
             var (errors, outgoing) = feature.Close();
             var activity = Activity.Current;
-            feature.TryGetRandomTraceId(out var traceHigh, out var traceLow);
+            var randomTrace = feature.TryGetRandomTraceId(out var traceHigh, out var traceLow);
             // Written here, straight from the context, while everything is in this core's cache: only the JSON waits in the queue.
             var incoming = IncomingRecordWriter.Write(context, settings, new IncomingFacts
             {
@@ -178,7 +178,7 @@ internal sealed class SightlineMiddleware(
                 ValidationErrors = responseTee is null ? null
                     : ValidationErrors.TryRead(status, response.ContentType, responseTee.Captured, responseTee.Truncated),
                 Outgoing = outgoing,
-                TraceId = traceHigh == 0 && traceLow == 0 ? feature.TraceId ?? ActivityTraceId.CreateRandom().ToHexString() : null,
+                TraceId = randomTrace ? null : feature.TraceId, // a sampled request always has one of the two (set above)
                 RandomTraceHigh = traceHigh,
                 RandomTraceLow = traceLow,
                 SpanId = activity?.SpanId.ToHexString(),

@@ -93,27 +93,7 @@ internal sealed class RecordJsonWriter
         w.WriteNumber(s_responseSize, r.ResponseSize);
         String(w, s_clientIp, r.ClientIp);
         String(w, s_userAgent, r.UserAgent);
-        if (r.Consumer is { } consumer)
-        {
-            w.WritePropertyName(s_consumer);
-            JsonSerializer.Serialize(w, consumer, WireJsonContext.Default.ConsumerInfo);
-        }
-        if (r.Errors is { } errors)
-        {
-            w.WritePropertyName(s_errors);
-            JsonSerializer.Serialize(w, errors, WireJsonContext.Default.ListErrorInfo);
-        }
-        if (r.ValidationErrors is { } validationErrors)
-        {
-            w.WritePropertyName(s_validationErrors);
-            JsonSerializer.Serialize(w, validationErrors, WireJsonContext.Default.ListValidationFailure);
-        }
-        if (r.Outgoing is { } outgoing)
-        {
-            w.WriteStartArray(s_outgoing);
-            foreach (var child in outgoing) Write(w, child);
-            w.WriteEndArray();
-        }
+        WriteAttachments(w, r.Consumer, r.Errors, r.ValidationErrors, r.Outgoing);
         String(w, s_traceId, r.TraceId);
         String(w, s_spanId, r.SpanId);
         if (r.Service is { } service)
@@ -122,6 +102,33 @@ internal sealed class RecordJsonWriter
             JsonSerializer.Serialize(w, service, WireJsonContext.Default.ServiceInfo);
         }
         w.WriteEndObject();
+    }
+
+    /// <summary>Writes the <c>consumer</c>, <c>errors</c>, <c>validationErrors</c> and <c>outgoing</c> members that are set (also for <see cref="IncomingRecordWriter"/>).</summary>
+    internal void WriteAttachments(Utf8JsonWriter w, ConsumerInfo? consumer, List<ErrorInfo>? errors, List<ValidationFailure>? validationErrors,
+        List<RequestRecord>? outgoing)
+    {
+        if (consumer is not null)
+        {
+            w.WritePropertyName(s_consumer);
+            JsonSerializer.Serialize(w, consumer, WireJsonContext.Default.ConsumerInfo);
+        }
+        if (errors is not null)
+        {
+            w.WritePropertyName(s_errors);
+            JsonSerializer.Serialize(w, errors, WireJsonContext.Default.ListErrorInfo);
+        }
+        if (validationErrors is not null)
+        {
+            w.WritePropertyName(s_validationErrors);
+            JsonSerializer.Serialize(w, validationErrors, WireJsonContext.Default.ListValidationFailure);
+        }
+        if (outgoing is not null)
+        {
+            w.WriteStartArray(s_outgoing);
+            foreach (var child in outgoing) Write(w, child);
+            w.WriteEndArray();
+        }
     }
 
     private static void String(Utf8JsonWriter w, JsonEncodedText name, string? value)
