@@ -138,21 +138,7 @@ internal ref struct RedactionScanner
         if (b == (byte)'"')
         {
             // The string's end from the window of special bytes (see Member).
-            var rel = i + 1 - windowStart;
-            ulong bits;
-            if ((uint)rel < 64 && (bits = window >> rel) != 0)
-            {
-            }
-            else if (i + 1 + 64 <= n)
-            {
-                windowStart = i + 1;
-                window = SpecialBytes(ref s, windowStart);
-                bits = window;
-            }
-            else
-            {
-                bits = 0;
-            }
+            var bits = StringEndBits(ref s, i + 1, n, ref windowStart, ref window);
             if (bits == 0) next = String(ref s, i, n, out _);
             else if (Unsafe.Add(ref s, next = i + 1 + BitOperations.TrailingZeroCount(bits)) == (byte)'"') next++;
             else next = StringRest(MemoryMarshal.CreateReadOnlySpan(ref s, n), next, out _);
@@ -236,21 +222,7 @@ internal ref struct RedactionScanner
         // vector load and compare each (whose latency chains from one string to the next).
         bool escaped;
         {
-            var rel = i + 1 - windowStart;
-            ulong bits;
-            if ((uint)rel < 64 && (bits = window >> rel) != 0)
-            {
-            }
-            else if (i + 1 + 64 <= n)
-            {
-                windowStart = i + 1;
-                window = SpecialBytes(ref s, windowStart);
-                bits = window;
-            }
-            else
-            {
-                bits = 0;
-            }
+            var bits = StringEndBits(ref s, i + 1, n, ref windowStart, ref window);
             escaped = false;
             if (bits == 0) next = String(ref s, i, n, out escaped);
             else if (Unsafe.Add(ref s, next = i + 1 + BitOperations.TrailingZeroCount(bits)) == (byte)'"') next++;
@@ -403,6 +375,21 @@ internal ref struct RedactionScanner
             if (b > (byte)' ' || ((WhitespaceBits >> b) & 1) == 0) return i;
         }
         return n;
+    }
+
+    // The special bytes from `at` on, bit 0 first: from the current 64-byte window when it still has
+    // one past `at`, else from a new window starting at `at`; 0 when fewer than 64 bytes are left
+    // (the caller then takes the general path).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong StringEndBits(ref byte s, int at, int n, ref int windowStart, ref ulong window)
+    {
+        var rel = at - windowStart;
+        ulong bits;
+        if ((uint)rel < 64 && (bits = window >> rel) != 0) return bits;
+        if (at + 64 > n) return 0;
+        windowStart = at;
+        window = SpecialBytes(ref s, at);
+        return window;
     }
 
     // The special bytes (quote, backslash, control character) of s[at..at + 64] as a bit mask.
