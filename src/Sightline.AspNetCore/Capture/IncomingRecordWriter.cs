@@ -19,9 +19,10 @@ namespace Sightline.AspNetCore.Capture;
 /// (ids, scalars, headers) is written as UTF-8 by hand: literal property names, numbers, UUID,
 /// timestamp, trace ids and the client IP formatted straight into the buffer, and strings transcoded
 /// from UTF-16 (invalid surrogates become U+FFFD) then checked with one vectorized search for the
-/// bytes JSON must escape (<c>"</c>, <c>\</c>, control characters), escaped only when found. The
+/// bytes JSON must escape (<c>"</c>, <c>\</c>, control characters), escaped by <see cref="JsonStringEscaper"/> only
+/// when found. The
 /// rarer parts (bodies, consumer, errors, validation errors, outgoing calls) go through a
-/// <see cref="Utf8JsonWriter"/> and <see cref="RecordJsonWriter"/> exactly as before. The result
+/// <see cref="Utf8JsonWriter"/> and <see cref="RecordJsonWriter"/>, the same code that writes outgoing-call records. The result
 /// parses to the same <see cref="RequestRecord"/> as <see cref="RecordJsonWriter"/>'s output (same
 /// members in the same order, nulls omitted). One writer per thread, never shared.
 /// </summary>
