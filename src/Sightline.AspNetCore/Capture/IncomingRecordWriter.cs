@@ -20,8 +20,7 @@ namespace Sightline.AspNetCore.Capture;
 /// timestamp, trace ids and the client IP formatted straight into the buffer, and strings transcoded
 /// from UTF-16 (invalid surrogates become U+FFFD) then checked with one vectorized search for the
 /// bytes JSON must escape (<c>"</c>, <c>\</c>, control characters), escaped by <see cref="JsonStringEscaper"/> only
-/// when found. The
-/// rarer parts (bodies, consumer, errors, validation errors, outgoing calls) go through a
+/// when found. The rarer parts (bodies, consumer, errors, validation errors, outgoing calls) go through a
 /// <see cref="Utf8JsonWriter"/> and <see cref="RecordJsonWriter"/>, the same code that writes outgoing-call records. The result
 /// parses to the same <see cref="RequestRecord"/> as <see cref="RecordJsonWriter"/>'s output (same
 /// members in the same order, nulls omitted). One writer per thread, never shared.
