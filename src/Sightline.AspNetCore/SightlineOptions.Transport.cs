@@ -5,7 +5,10 @@ public sealed partial class SightlineOptions
     /// <summary>Base address of the Sightline server. Default: <c>http://localhost:5080</c>.</summary>
     public Uri Endpoint { get; set; } = new("http://localhost:5080");
 
-    /// <summary>Items held in memory waiting to be sent; when full, new items are dropped and counted. Default: 10000.</summary>
+    /// <summary>
+    /// Items held in memory waiting to be sent; when full, new items are dropped and counted. Default: 10000, at most
+    /// 1048576. The queue's slots are allocated at start-up (24 bytes each, rounded up to a power of two: 384 KiB by default).
+    /// </summary>
     public int QueueCapacity { get; set; } = 10_000;
 
     /// <summary>Most items per batch. Default: 500.</summary>

@@ -181,15 +181,24 @@ public class MiddlewareBenchmarks
     {
         private readonly BatchBuilder _batch = new(service);
 
-        public bool TryEnqueue(RequestRecord record) => Add(record);
-        public bool TryEnqueue(IncomingRecord record) => Add(record);
+        public bool TryEnqueue(RequestRecord record)
+        {
+            _batch.Add(record);
+            return Finished();
+        }
+
+        public bool TryEnqueue(IncomingRecord record)
+        {
+            _batch.Add(record);
+            return Finished();
+        }
+
         public bool TryEnqueue(MetricsSnapshot snapshot) => true;
         public bool TryEnqueue(Heartbeat heartbeat) => true;
         public bool TryEnqueue(SecurityEvent securityEvent) => true;
 
-        private bool Add(object record)
+        private bool Finished()
         {
-            _batch.Add(record);
             if (_batch.Count >= 500) _batch.Finish();
             return true;
         }

@@ -47,7 +47,7 @@ public class OutgoingBenchmarks
         var options = new SightlineOptions { ApiKey = "bench" };
         configure(options);
         var wrapped = Options.Create(options);
-        var handler = new SightlineHttpHandler(new CaptureSettings(wrapped, null), new OutgoingSettings(wrapped), new DiscardSink(), null, TimeProvider.System)
+        var handler = new SightlineHttpHandler(new CaptureSettings(wrapped, null), new OutgoingSettings(wrapped), new DiscardSink(), TimeProvider.System)
         {
             InnerHandler = new MemoryHandler(),
         };

@@ -33,6 +33,9 @@ internal sealed class SightlineFeature
     /// <summary>True when the request was chosen for a full record (set by the middleware).</summary>
     public bool Sampled { get; set; }
 
+    /// <summary>The error reporter of the app that records this request (for <see cref="SightlineErrors.Report"/>); set by the middleware.</summary>
+    public Errors.SightlineErrorReporter? Reporter { get; set; }
+
     /// <summary>The consumer set in code (<c>SetSightlineConsumer</c>).</summary>
     public ConsumerInfo? Consumer { get; set; }
 

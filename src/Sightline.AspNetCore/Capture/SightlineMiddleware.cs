@@ -26,7 +26,8 @@ internal sealed class SightlineMiddleware(
     MetricsAggregator metrics,
     ITelemetrySink sink,
     TimeProvider time,
-    ILogger<SightlineMiddleware> logger)
+    ILogger<SightlineMiddleware> logger,
+    SightlineErrorReporter? reporter = null)
 {
     /// <summary>Route template recorded for requests that matched no endpoint (never the raw path).</summary>
     public const string UnmatchedRoute = "(unmatched)";
@@ -36,8 +37,16 @@ internal sealed class SightlineMiddleware(
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (!settings.Enabled || settings.IsExcluded(context.Request.Path)) return next(context);
+        if (!settings.Enabled) return next(context);
+        if (settings.IsExcluded(context.Request.Path)) return InvokeExcluded(context);
         return InvokeObserved(context);
+    }
+
+    // Outgoing calls and errors made inside an excluded request are not recorded either.
+    private async Task InvokeExcluded(HttpContext context)
+    {
+        RequestScope.Enter(RequestScope.Excluded);
+        await next(context);
     }
 
     private async Task InvokeObserved(HttpContext context)
@@ -51,6 +60,8 @@ internal sealed class SightlineMiddleware(
             feature = SightlineHttpContextExtensions.GetOrCreateFeature(context, timestamp);
             feature.Sampled = true;
             feature.CaptureLoggedErrors = settings.CaptureLoggedErrors;
+            feature.Reporter = reporter;
+            RequestScope.Enter(feature); // for outgoing calls and context-less error reporting; restored when this method returns
             // W3C ids from the request's Activity; generated when the app has no tracing listener.
             if (Activity.Current is { } activity) feature.TraceId = activity.TraceId.ToHexString(); // the Activity keeps it as a string
             else feature.UseRandomTraceId();

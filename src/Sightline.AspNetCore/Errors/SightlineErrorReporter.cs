@@ -6,10 +6,12 @@ using Sightline.Protocol.Wire;
 namespace Sightline.AspNetCore.Errors;
 
 /// <summary>
-/// Finds the current request through <see cref="IHttpContextAccessor"/> (which the host already tracks
-/// per request; Sightline writes no extra async-local state, so requests that report nothing pay nothing).
+/// Attaches a reported error to the recorded request of the current async flow (<see cref="RequestScope"/>).
+/// Reported outside any recorded request (in background work, or inside a request that was not sampled,
+/// which the SDK cannot tell apart without async-local state on every request), it is sent as a standalone
+/// error record, sampled at <see cref="SightlineOptions.SampleRate"/> like requests; inside an excluded request it is not recorded.
 /// </summary>
-internal sealed class SightlineErrorReporter(CaptureSettings settings, ITelemetrySink sink, IHttpContextAccessor accessor, TimeProvider time)
+internal sealed class SightlineErrorReporter(CaptureSettings settings, ITelemetrySink sink, TimeProvider time)
     : ISightlineErrorReporter
 {
     /// <summary>Route template of a standalone error record (an error reported outside any request).</summary>
@@ -23,7 +25,7 @@ internal sealed class SightlineErrorReporter(CaptureSettings settings, ITelemetr
         if (exception is null) return;
         try
         {
-            Report(accessor.HttpContext, exception);
+            Report(RequestScope.Current, exception);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -31,20 +33,29 @@ internal sealed class SightlineErrorReporter(CaptureSettings settings, ITelemetr
         }
     }
 
-    /// <summary>Attaches to <paramref name="context"/>'s record when there is one still open, otherwise sends a standalone record.</summary>
-    public void Report(HttpContext? context, Exception exception)
+    /// <summary>Attaches to the record of <paramref name="scope"/> (a sampled request, or <see cref="RequestScope.Excluded"/>; null outside any recorded request).</summary>
+    public void Report(SightlineFeature? scope, Exception exception)
+    {
+        if (!settings.Enabled) return;
+        if (scope is null)
+        {
+            if (settings.ShouldSample()) SendStandalone(ErrorConverter.Convert(exception, handled: true, source: "reported"), System.Diagnostics.Activity.Current?.TraceId.ToHexString(), null);
+            return;
+        }
+        if (!scope.Sampled) return; // an excluded request's errors are not recorded, like the request
+        var error = ErrorConverter.Convert(exception, handled: true, source: "reported");
+        if (!scope.AddError(error)) SendStandalone(error, scope.TraceId, scope.RecordId); // the record was already sent: linked to it
+    }
+
+    /// <summary>Attaches to <paramref name="context"/>'s record while it is open; after it was sent, a standalone record linked to it.</summary>
+    public void Report(HttpContext context, Exception exception)
     {
         if (!settings.Enabled) return;
         var error = ErrorConverter.Convert(exception, handled: true, source: "reported");
-        if (context is not null)
-        {
-            var feature = SightlineHttpContextExtensions.GetOrCreateFeature(context);
-            if (feature.AddError(error)) return; // sent with the request's record (when the request is sampled)
-            if (!feature.Sampled) return;        // an unsampled request's errors are not recorded, like the request
-            SendStandalone(error, feature.TraceId, feature.RecordId);
-            return;
-        }
-        SendStandalone(error, System.Diagnostics.Activity.Current?.TraceId.ToHexString(), null);
+        var feature = SightlineHttpContextExtensions.GetOrCreateFeature(context);
+        if (feature.AddError(error)) return; // sent with the request's record (when the request is sampled)
+        if (!feature.Sampled) return;        // an unsampled request's errors are not recorded, like the request
+        SendStandalone(error, feature.TraceId, feature.RecordId);
     }
 
     private void SendStandalone(ErrorInfo error, string? traceId, Guid? requestId)

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Sightline.AspNetCore.Capture;
 using Sightline.AspNetCore.Errors;
 
 namespace Sightline.AspNetCore;
@@ -10,14 +11,13 @@ namespace Sightline.AspNetCore;
 /// </summary>
 public static class SightlineErrors
 {
-    // The host's request tracking is one static async-local shared by every HttpContextAccessor.
-    private static readonly HttpContextAccessor s_accessor = new();
     private static SightlineErrorReporter? s_current;
 
     /// <summary>
     /// Records <paramref name="exception"/> as a handled error: on the current request's record when
-    /// called while a request is being served (the request's own app is used), otherwise as a
-    /// standalone error record of the most recently started app that uses Sightline. Several errors per
+    /// called while a sampled request is being served (the request's own app is used), otherwise as a
+    /// standalone error record of the most recently started app that uses Sightline, sampled at its
+    /// <see cref="SightlineOptions.SampleRate"/> (not at all inside an excluded request). Several errors per
     /// request are kept in order. Never throws; does nothing before an app with Sightline has started.
     /// </summary>
     public static void Report(Exception exception)
@@ -25,8 +25,8 @@ public static class SightlineErrors
         if (exception is null) return;
         try
         {
-            var context = s_accessor.HttpContext;
-            (ReporterOf(context) ?? Volatile.Read(ref s_current))?.Report(context, exception);
+            var scope = RequestScope.Current;
+            (scope?.Reporter ?? Volatile.Read(ref s_current))?.Report(scope, exception);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

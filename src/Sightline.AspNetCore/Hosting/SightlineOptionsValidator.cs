@@ -17,8 +17,8 @@ internal sealed class SightlineOptionsValidator : IValidateOptions<SightlineOpti
             errors.Add($"Sightline:SampleRate must be between 0 and 1 (got {options.SampleRate}).");
         if (options.MaxBodySize < 0)
             errors.Add($"Sightline:MaxBodySize must be 0 or more bytes (got {options.MaxBodySize}).");
-        if (options.QueueCapacity < 1)
-            errors.Add($"Sightline:QueueCapacity must be at least 1 (got {options.QueueCapacity}).");
+        if (options.QueueCapacity is < 1 or > Transport.TelemetryQueue.MaxCapacity)
+            errors.Add($"Sightline:QueueCapacity must be between 1 and {Transport.TelemetryQueue.MaxCapacity} (got {options.QueueCapacity}).");
         if (options.BatchMaxItems < 1)
             errors.Add($"Sightline:BatchMaxItems must be at least 1 (got {options.BatchMaxItems}).");
         if (options.BatchMaxBytes < 1024)

@@ -33,10 +33,9 @@ public static class SightlineServiceCollectionExtensions
             services.TryAddSingleton(static sp => new CaptureSettings(sp.GetRequiredService<IOptions<SightlineOptions>>(), sp.GetService<IHostEnvironment>()));
             services.TryAddSingleton(static sp => new MetricsAggregator(sp.GetRequiredService<TimeProvider>()));
             services.AddSightlineTransport();
-            services.AddHttpContextAccessor();
             services.TryAddSingleton(static sp => new OutgoingSettings(sp.GetRequiredService<IOptions<SightlineOptions>>()));
             services.TryAddSingleton(static sp => new Sightline.AspNetCore.Errors.SightlineErrorReporter(sp.GetRequiredService<CaptureSettings>(),
-                sp.GetRequiredService<ITelemetrySink>(), sp.GetRequiredService<Microsoft.AspNetCore.Http.IHttpContextAccessor>(), sp.GetRequiredService<TimeProvider>()));
+                sp.GetRequiredService<ITelemetrySink>(), sp.GetRequiredService<TimeProvider>()));
             services.TryAddSingleton<ISightlineErrorReporter>(static sp => sp.GetRequiredService<Sightline.AspNetCore.Errors.SightlineErrorReporter>());
             services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Logging.ILoggerProvider, Sightline.AspNetCore.Errors.LoggedErrorProvider>());
             // Every IHttpClientFactory client is observed unless listed in ExcludeHttpClients.

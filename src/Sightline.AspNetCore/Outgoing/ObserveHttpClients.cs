@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http;
 using Microsoft.Extensions.Options;
@@ -17,7 +16,7 @@ internal sealed class ObserveHttpClients(IOptions<SightlineOptions> options) : I
         {
             var sp = builder.Services;
             builder.AdditionalHandlers.Add(new SightlineHttpHandler(sp.GetRequiredService<CaptureSettings>(), sp.GetRequiredService<OutgoingSettings>(), sp.GetRequiredService<ITelemetrySink>(),
-                sp.GetService<IHttpContextAccessor>(), sp.GetRequiredService<TimeProvider>()));
+                sp.GetRequiredService<TimeProvider>()));
         });
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Sightline.AspNetCore.Capture;
 using Sightline.AspNetCore.Outgoing;
@@ -18,7 +17,7 @@ public static class SightlineHttpClientExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         return new SightlineHttpHandler(services.GetRequiredService<CaptureSettings>(), services.GetRequiredService<OutgoingSettings>(), services.GetRequiredService<ITelemetrySink>(),
-            services.GetService<IHttpContextAccessor>(), services.GetRequiredService<TimeProvider>())
+            services.GetRequiredService<TimeProvider>())
         {
             InnerHandler = inner ?? new SocketsHttpHandler(),
         };

@@ -11,10 +11,11 @@ namespace Sightline.AspNetCore.Outgoing;
 /// Records every outgoing HTTP call as an outgoing record: method, host, URL with the query
 /// redacted, status, duration (until the response headers arrive), redacted headers, redacted and
 /// capped bodies, sizes, and the error when the call failed (DNS, refused, timeout, cancellation — a
-/// failed call is a full record). Made inside a request, the call is attached to it (<c>parentId</c>,
+/// failed call is a full record). Made inside a sampled request, the call is attached to it (<c>parentId</c>,
 /// same W3C trace id, sent as <c>traceparent</c> when the app has no tracing of its own); made outside
-/// any request, it is sent as a standalone record; inside a request that is not recorded (not sampled,
-/// excluded path), it is not recorded either. Bodies are teed, never buffered: the response
+/// any recorded request (background work, or a request that was not sampled: the SDK keeps no per-request
+/// state for those), it is a standalone record, sampled at <see cref="SightlineOptions.SampleRate"/> like
+/// requests; inside a request on an excluded path, it is not recorded. Bodies are teed, never buffered: the response
 /// reaches the caller as it arrives, and its record is finished when the caller has read or disposed it.
 /// The call itself is never changed otherwise, and exceptions propagate untouched.
 /// </summary>
@@ -24,15 +25,13 @@ public sealed class SightlineHttpHandler : DelegatingHandler
     private readonly CaptureSettings _settings;
     private readonly OutgoingSettings _outgoing;
     private readonly ITelemetrySink _sink;
-    private readonly IHttpContextAccessor? _accessor;
     private readonly TimeProvider _time;
 
-    internal SightlineHttpHandler(CaptureSettings settings, OutgoingSettings outgoing, ITelemetrySink sink, IHttpContextAccessor? accessor, TimeProvider time)
+    internal SightlineHttpHandler(CaptureSettings settings, OutgoingSettings outgoing, ITelemetrySink sink, TimeProvider time)
     {
         _settings = settings;
         _outgoing = outgoing;
         _sink = sink;
-        _accessor = accessor;
         _time = time;
     }
 
@@ -90,14 +89,10 @@ public sealed class SightlineHttpHandler : DelegatingHandler
         var original = request.Content;
         try
         {
-            SightlineFeature? feature = null;
-            if (_accessor?.HttpContext is { } context)
-            {
-                // Inside a request that is not recorded (not sampled, or an excluded path), its calls are not either,
-                // so SampleRate bounds outgoing records too. Outside any request every call is recorded.
-                feature = context.Features.Get<SightlineFeature>();
-                if (feature is not { Sampled: true }) return null;
-            }
+            // Inside a sampled request: attached to it. Inside an excluded one: not recorded. Outside any recorded
+            // request: sampled like requests, so SampleRate bounds outgoing records too.
+            var feature = RequestScope.Current;
+            if (feature is null ? !_settings.ShouldSample() : !feature.Sampled) return null;
             var traceId = feature?.TraceId ?? Activity.Current?.TraceId.ToHexString() ?? ActivityTraceId.CreateRandom().ToHexString();
             var spanId = ActivitySpanId.CreateRandom().ToHexString();
             if (!request.Headers.Contains("traceparent"))

@@ -47,22 +47,35 @@ internal sealed class BatchBuilder : IDisposable
     /// <summary>Uncompressed JSON bytes written so far (plus an estimate for the small item kinds).</summary>
     public long UncompressedBytes => _flushedBytes + _writer.BytesPending + _json.WrittenCount + (2048L * (_metrics.Count + _heartbeats.Count + _securityEvents.Count));
 
+    /// <summary>Adds an item taken from the <see cref="TelemetryQueue"/>.</summary>
+    public void Add(in QueuedItem item)
+    {
+        if (item.Item is byte[] json) Add(IncomingRecord.FromJson(json, item.Length));
+        else Add(item.Item);
+    }
+
+    /// <summary>Adds a captured incoming request and releases its buffer.</summary>
+    public void Add(IncomingRecord incoming)
+    {
+        Start();
+        try
+        {
+            RecordJsonWriter.Write(_writer, incoming);
+        }
+        finally
+        {
+            incoming.Release();
+        }
+        Spill();
+        Count++;
+    }
+
+    /// <summary>Adds a <see cref="RequestRecord"/>, <see cref="MetricsSnapshot"/>, <see cref="Heartbeat"/> or <see cref="SecurityEvent"/> (anything else is ignored).</summary>
     public void Add(object item)
     {
         Start();
         switch (item)
         {
-            case IncomingRecord incoming:
-                try
-                {
-                    RecordJsonWriter.Write(_writer, incoming);
-                }
-                finally
-                {
-                    incoming.Release();
-                }
-                Spill();
-                break;
             case RequestRecord record:
                 _records.Write(_writer, record);
                 Spill();
@@ -78,7 +91,7 @@ internal sealed class BatchBuilder : IDisposable
     /// <summary>
     /// Closes the batch and returns its gzip bytes, then starts over empty. The bytes live in a
     /// buffer this builder reuses (no large-object allocation per batch): they are valid until
-    /// the next <see cref="Add"/>, <see cref="Finish"/> or <see cref="Dispose"/>.
+    /// the next <c>Add</c>, <see cref="Finish"/> or <see cref="Dispose"/>.
     /// </summary>
     public ReadOnlyMemory<byte> Finish()
     {

@@ -66,10 +66,32 @@ public sealed class ErrorReportingTests
     }
 
     [Fact]
-    public async Task Reporter_UnsampledRequest_NothingSent()
+    public async Task Reporter_NoRecordedRequest_SampledAtSampleRate()
+    {
+        // SampleRate 0: an error reported inside an unsampled request (the SDK keeps no per-request state for
+        // those) or outside any request is sampled like a request, so neither is sent. Everything the app
+        // would send has arrived once the shutdown heartbeat has (the shipper drains its queue on shutdown).
+        await using var collector = await Collector.StartAsync();
+        var app = await SdkApp.StartAsync(collector.Address, o => o.SampleRate = 0, Map, Services);
+        await app.Client.GetStringAsync("/unsampled");
+        app.App.Services.GetRequiredService<ISightlineErrorReporter>().Report(new InvalidOperationException("outside, not recorded"));
+        await app.DisposeAsync();
+
+        await collector.WaitUntilAsync(() => collector.Batches.Any(b => b.Heartbeats.Any(h => h.Kind == "shutdown")));
+        Assert.DoesNotContain(collector.Records, r => r.Errors is not null);
+
+        // SampleRate 1 (the default): the same reports outside any request are sent, as standalone records.
+        await using var sampled = await SdkApp.StartAsync(collector.Address, null, Map, Services);
+        sampled.App.Services.GetRequiredService<ISightlineErrorReporter>().Report(new InvalidOperationException("outside, recorded"));
+        var record = await collector.WaitForRecordAsync(r => r.Errors?.Any(e => e.Message == "outside, recorded") == true);
+        Assert.Equal("ERROR", record.Method); // a standalone error record
+    }
+
+    [Fact]
+    public async Task Reporter_InsideExcludedRequest_NothingSent()
     {
         await using var collector = await Collector.StartAsync();
-        await using var app = await SdkApp.StartAsync(collector.Address, o => o.SampleRate = 0, Map, Services);
+        await using var app = await SdkApp.StartAsync(collector.Address, o => o.ExcludePaths = ["/unsampled"], Map, Services);
 
         await app.Client.GetStringAsync("/unsampled");
         app.App.Services.GetRequiredService<ISightlineErrorReporter>().Report(new InvalidOperationException("marker after"));

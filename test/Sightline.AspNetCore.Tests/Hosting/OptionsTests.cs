@@ -44,6 +44,8 @@ public sealed class OptionsTests
     [InlineData("SampleRate", "1.5")]
     [InlineData("MaxBodySize", "-1")]
     [InlineData("Endpoint", "ftp://example.com")]
+    [InlineData("QueueCapacity", "0")]
+    [InlineData("QueueCapacity", "2000000")]
     public async Task Start_BadValueFromConfiguration_FailsNamingTheOption(string option, string value)
     {
         var message = await StartFailureAsync(_ => { }, new() { ["Sightline:ApiKey"] = "k", [$"Sightline:{option}"] = value });

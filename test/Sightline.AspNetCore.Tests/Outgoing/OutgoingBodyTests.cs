@@ -304,17 +304,40 @@ public sealed class OutgoingBodyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OutgoingCall_InsideUnsampledRequest_NotRecordedButOutsideRequestsStillAre()
+    public async Task OutgoingCall_NoRecordedRequest_SampledAtSampleRate()
     {
-        await using var app = await SdkApp.StartAsync(_collector.Address, o => o.SampleRate = 0, a =>
+        // SampleRate 0: a call inside an unsampled request, and one outside any request, are sampled like
+        // requests: neither is recorded. Everything has arrived once the shutdown heartbeat has.
+        var app = await SdkApp.StartAsync(_collector.Address, o => o.SampleRate = 0, a =>
             a.MapGet("/unsampled", async (IHttpClientFactory factory) =>
                 await factory.CreateClient("partner").GetStringAsync(new Uri(_partnerAddress, "/big?id=unsampled"))),
             services => services.AddHttpClient("partner"));
-
         await app.Client.GetStringAsync("/unsampled");
-        await app.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("partner").GetStringAsync(new Uri(_partnerAddress, "/big?id=after"));
-
-        await OutgoingAsync("id=after"); // sent after the first call's record would have been
+        await app.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("partner").GetStringAsync(new Uri(_partnerAddress, "/big?id=outside-unsampled"));
+        await app.DisposeAsync();
+        await _collector.WaitUntilAsync(() => _collector.Batches.Any(b => b.Heartbeats.Any(h => h.Kind == "shutdown")));
         Assert.DoesNotContain(_collector.Records, r => r.Url?.Contains("id=unsampled", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(_collector.Records, r => r.Url?.Contains("id=outside-unsampled", StringComparison.Ordinal) == true);
+
+        // SampleRate 1: a call outside any request is a standalone record.
+        await using var sampled = await SdkApp.StartAsync(_collector.Address, null, _ => { }, services => services.AddHttpClient("partner"));
+        await sampled.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("partner").GetStringAsync(new Uri(_partnerAddress, "/big?id=after"));
+        var call = await OutgoingAsync("id=after");
+        Assert.Null(call.ParentId);
+    }
+
+    [Fact]
+    public async Task OutgoingCall_InsideExcludedRequest_NotRecorded()
+    {
+        await using var app = await SdkApp.StartAsync(_collector.Address, o => o.ExcludePaths = ["/excluded"], a =>
+            a.MapGet("/excluded", async (IHttpClientFactory factory) =>
+                await factory.CreateClient("partner").GetStringAsync(new Uri(_partnerAddress, "/big?id=excluded"))),
+            services => services.AddHttpClient("partner"));
+
+        await app.Client.GetStringAsync("/excluded");
+        await app.App.Services.GetRequiredService<IHttpClientFactory>().CreateClient("partner").GetStringAsync(new Uri(_partnerAddress, "/big?id=marker"));
+
+        await OutgoingAsync("id=marker"); // sent after the first call's record would have been
+        Assert.DoesNotContain(_collector.Records, r => r.Url?.Contains("id=excluded", StringComparison.Ordinal) == true);
     }
 }
