@@ -1,25 +1,30 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Numerics;
 
 namespace Sightline.AspNetCore.Capture;
 
 /// <summary>
-/// The pool for captured bodies' and headers' arrays. They are rented on request threads and
-/// returned by the shipper, in bursts of hundreds, after the record is serialized into a batch.
+/// The pool for records' JSON buffers. They are rented on request threads and returned by the
+/// shipper, in bursts of hundreds, after the record is copied into a batch.
 /// <see cref="ArrayPool{T}.Shared"/> keeps a few dozen arrays per size and core and drops the rest
-/// on return, so under load most captures rented a new array and most returns left garbage. This
-/// pool keeps any number of arrays per power-of-two size class, up to a total byte budget, in
-/// lock-free queues that do not care which thread returns.
+/// on return, so under load most records rented a new array and most returns left garbage. This
+/// pool keeps up to <see cref="MaxPerClass"/> arrays per power-of-two size class, within a total byte
+/// budget, in lock-free rings (<see cref="Transport.BoundedRing{T}"/>, created on a class's first
+/// return) that do not care which thread returns and allocate nothing once created.
+/// Buffers rented and returned within one request use <see cref="ArrayPool{T}.Shared"/>, whose
+/// per-thread cache is faster for that.
 /// </summary>
 internal sealed class CapturePool<T>
 {
     private const int MinShift = 4;   // 16 elements
     private const int MaxShift = 20;  // 1 Mi elements; larger arrays are not pooled
 
+    /// <summary>Most arrays kept per size class.</summary>
+    public const int MaxPerClass = 4096;
+
     public static readonly CapturePool<T> Shared = new(16 * 1024 * 1024);
 
-    private readonly ConcurrentQueue<T[]>[] _classes = new ConcurrentQueue<T[]>[MaxShift - MinShift + 1];
+    private readonly Transport.BoundedRing<T[]>?[] _classes = new Transport.BoundedRing<T[]>?[MaxShift - MinShift + 1];
     private readonly long _budget;
     private readonly int _elementSize;
     private long _retained;
@@ -28,7 +33,6 @@ internal sealed class CapturePool<T>
     {
         _budget = budgetBytes;
         _elementSize = typeof(T).IsValueType ? System.Runtime.CompilerServices.Unsafe.SizeOf<T>() : IntPtr.Size;
-        for (var i = 0; i < _classes.Length; i++) _classes[i] = new ConcurrentQueue<T[]>();
     }
 
     /// <summary>An array of at least <paramref name="minimumLength"/> elements (contents unspecified).</summary>
@@ -36,7 +40,7 @@ internal sealed class CapturePool<T>
     {
         var shift = Math.Max(MinShift, BitOperations.Log2((uint)Math.Max(1, minimumLength - 1)) + 1);
         if (shift > MaxShift) return new T[minimumLength];
-        if (_classes[shift - MinShift].TryDequeue(out var array))
+        if (Volatile.Read(ref _classes[shift - MinShift]) is { } ring && ring.TryDequeue(out var array))
         {
             Interlocked.Add(ref _retained, -(long)array.Length * _elementSize);
             return array;
@@ -56,6 +60,19 @@ internal sealed class CapturePool<T>
             return;
         }
         if (clearArray) Array.Clear(array);
-        _classes[BitOperations.Log2((uint)length) - MinShift].Enqueue(array);
+        if (!Ring(BitOperations.Log2((uint)length) - MinShift, length).TryEnqueue(array))
+            Interlocked.Add(ref _retained, -bytes); // the class is full: dropped
+    }
+
+    private Transport.BoundedRing<T[]> Ring(int index, int length)
+    {
+        return Volatile.Read(ref _classes[index]) ?? Create();
+
+        Transport.BoundedRing<T[]> Create()
+        {
+            var slots = (int)Math.Clamp(_budget / Math.Max(1L, (long)length * _elementSize), 1, MaxPerClass);
+            var ring = new Transport.BoundedRing<T[]>(slots);
+            return Interlocked.CompareExchange(ref _classes[index], ring, null) ?? ring;
+        }
     }
 }

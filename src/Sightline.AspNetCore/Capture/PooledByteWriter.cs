@@ -3,15 +3,19 @@ using System.Buffers;
 namespace Sightline.AspNetCore.Capture;
 
 /// <summary>
-/// A growable <see cref="IBufferWriter{T}"/> over one buffer from <see cref="CapturePool{T}"/>: what a captured body
-/// (<see cref="Utf8Body"/>) and a record's JSON (<see cref="IncomingRecordWriter"/>) are written into on the
-/// request thread and later released, or handed over, on another.
+/// A growable <see cref="IBufferWriter{T}"/> over one pooled buffer: what a captured body
+/// (<see cref="Utf8Body"/>, released when its request ends: <see cref="ArrayPool{T}.Shared"/>, whose
+/// per-thread cache suits that) and a record's JSON (<see cref="IncomingRecordWriter"/>, handed over to
+/// the shipper, which releases it on its own thread: <see cref="CapturePool{T}"/>) are written into.
 /// </summary>
-internal class PooledByteWriter : IBufferWriter<byte>
+internal class PooledByteWriter(bool requestScoped = false) : IBufferWriter<byte>
 {
     private const int MinimumSize = 1024;
     private byte[]? _buffer;
     private int _length;
+
+    /// <summary>Whether the buffer comes from (and goes back to) <see cref="ArrayPool{T}.Shared"/> rather than <see cref="CapturePool{T}"/>; only a writer that is not <see cref="Detach"/>ed may be.</summary>
+    public bool RequestScoped { get; } = requestScoped;
 
     /// <summary>The bytes written so far.</summary>
     public ReadOnlySpan<byte> Written => _buffer is null ? default : _buffer.AsSpan(0, _length);
@@ -55,19 +59,26 @@ internal class PooledByteWriter : IBufferWriter<byte>
     public void Release()
     {
         var (buffer, _) = Detach();
-        if (buffer.Length > 0) CapturePool<byte>.Shared.Return(buffer);
+        if (buffer.Length > 0) Return(buffer);
     }
 
     private void Ensure(int sizeHint)
     {
         sizeHint = Math.Max(sizeHint, 1);
         if (_buffer is not null && _buffer.Length - _length >= sizeHint) return;
-        var next = CapturePool<byte>.Shared.Rent(Math.Max(_length + sizeHint, Math.Max(MinimumSize, (_buffer?.Length ?? 0) * 2)));
+        var size = Math.Max(_length + sizeHint, Math.Max(MinimumSize, (_buffer?.Length ?? 0) * 2));
+        var next = RequestScoped ? ArrayPool<byte>.Shared.Rent(size) : CapturePool<byte>.Shared.Rent(size);
         if (_buffer is not null)
         {
             _buffer.AsSpan(0, _length).CopyTo(next);
-            CapturePool<byte>.Shared.Return(_buffer);
+            Return(_buffer);
         }
         _buffer = next;
+    }
+
+    private void Return(byte[] buffer)
+    {
+        if (RequestScoped) ArrayPool<byte>.Shared.Return(buffer);
+        else CapturePool<byte>.Shared.Return(buffer);
     }
 }

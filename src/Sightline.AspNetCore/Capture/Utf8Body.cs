@@ -11,7 +11,7 @@ namespace Sightline.AspNetCore.Capture;
 /// (quotes included), written in the same pass as redaction, so the shipper copies them without another
 /// escaping pass.
 /// </summary>
-internal sealed class Utf8Body : PooledByteWriter
+internal sealed class Utf8Body() : PooledByteWriter(requestScoped: true)
 {
 
     public string? ContentType { get; init; }
