@@ -8,11 +8,12 @@ namespace Sightline.AspNetCore.Capture;
 /// shipper, in bursts of hundreds, after the record is copied into a batch.
 /// <see cref="ArrayPool{T}.Shared"/> keeps a few dozen arrays per size and core and drops the rest
 /// on return, so under load most records rented a new array and most returns left garbage. This
-/// pool keeps up to <see cref="MaxPerClass"/> arrays per power-of-two size class, within a total byte
-/// budget, in lock-free rings (<see cref="Transport.BoundedRing{T}"/>, created on a class's first
-/// return) that do not care which thread returns and allocate nothing once created.
-/// Buffers rented and returned within one request use <see cref="ArrayPool{T}.Shared"/>, whose
-/// per-thread cache is faster for that.
+/// pool keeps, per power-of-two size class, up to a byte budget's worth of arrays (at most
+/// <see cref="MaxPerClass"/>) in a lock-free ring (<see cref="Transport.BoundedRing{T}"/>, created on the
+/// class's first return) that does not care which thread returns and allocates nothing once created;
+/// a full class drops what is returned. No counter is shared across classes: a rent or a return
+/// touches only its class's ring. Buffers rented and returned within one request use
+/// <see cref="ArrayPool{T}.Shared"/>, whose per-thread cache is faster for that.
 /// </summary>
 internal sealed class CapturePool<T>
 {
@@ -22,16 +23,17 @@ internal sealed class CapturePool<T>
     /// <summary>Most arrays kept per size class.</summary>
     public const int MaxPerClass = 4096;
 
-    public static readonly CapturePool<T> Shared = new(16 * 1024 * 1024);
+    /// <summary>The records' pool: at most 4 MiB per size class (e.g. 2,048 buffers of 2 KiB, 512 of 8 KiB).</summary>
+    public static readonly CapturePool<T> Shared = new(4 * 1024 * 1024);
 
     private readonly Transport.BoundedRing<T[]>?[] _classes = new Transport.BoundedRing<T[]>?[MaxShift - MinShift + 1];
     private readonly long _budget;
     private readonly int _elementSize;
-    private long _retained;
 
-    public CapturePool(long budgetBytes)
+    /// <summary>A pool that keeps at most <paramref name="budgetBytesPerClass"/> bytes of arrays per size class.</summary>
+    public CapturePool(long budgetBytesPerClass)
     {
-        _budget = budgetBytes;
+        _budget = budgetBytesPerClass;
         _elementSize = typeof(T).IsValueType ? System.Runtime.CompilerServices.Unsafe.SizeOf<T>() : IntPtr.Size;
     }
 
@@ -40,38 +42,30 @@ internal sealed class CapturePool<T>
     {
         var shift = Math.Max(MinShift, BitOperations.Log2((uint)Math.Max(1, minimumLength - 1)) + 1);
         if (shift > MaxShift) return new T[minimumLength];
-        if (Volatile.Read(ref _classes[shift - MinShift]) is { } ring && ring.TryDequeue(out var array))
-        {
-            Interlocked.Add(ref _retained, -(long)array.Length * _elementSize);
-            return array;
-        }
+        if (Volatile.Read(ref _classes[shift - MinShift]) is { } ring && ring.TryDequeue(out var array)) return array;
         return new T[1 << shift];
     }
 
-    /// <summary>Takes <paramref name="array"/> back (kept when it is a pooled size and the budget allows).</summary>
+    /// <summary>Takes <paramref name="array"/> back (kept when it is a pooled size and its class has room).</summary>
     public void Return(T[] array, bool clearArray = false)
     {
         var length = array.Length;
         if (length < 1 << MinShift || length > 1 << MaxShift || !BitOperations.IsPow2(length)) return;
-        var bytes = (long)length * _elementSize;
-        if (Interlocked.Add(ref _retained, bytes) > _budget)
-        {
-            Interlocked.Add(ref _retained, -bytes);
-            return;
-        }
+        var ring = Ring(BitOperations.Log2((uint)length) - MinShift, length);
+        if (ring is null) return; // the budget holds no array of this size
         if (clearArray) Array.Clear(array);
-        if (!Ring(BitOperations.Log2((uint)length) - MinShift, length).TryEnqueue(array))
-            Interlocked.Add(ref _retained, -bytes); // the class is full: dropped
+        ring.TryEnqueue(array); // false when the class is full: dropped
     }
 
-    private Transport.BoundedRing<T[]> Ring(int index, int length)
+    private Transport.BoundedRing<T[]>? Ring(int index, int length)
     {
         return Volatile.Read(ref _classes[index]) ?? Create();
 
-        Transport.BoundedRing<T[]> Create()
+        Transport.BoundedRing<T[]>? Create()
         {
-            var slots = (int)Math.Clamp(_budget / Math.Max(1L, (long)length * _elementSize), 1, MaxPerClass);
-            var ring = new Transport.BoundedRing<T[]>(slots);
+            var slots = Math.Min(_budget / ((long)length * _elementSize), MaxPerClass);
+            if (slots < 1) return null;
+            var ring = new Transport.BoundedRing<T[]>((int)slots);
             return Interlocked.CompareExchange(ref _classes[index], ring, null) ?? ring;
         }
     }

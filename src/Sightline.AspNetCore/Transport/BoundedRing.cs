@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.InteropServices;
 
 namespace Sightline.AspNetCore.Transport;
@@ -8,25 +7,30 @@ namespace Sightline.AspNetCore.Transport;
 /// D. Vyukov, where each slot's sequence number says whose turn it is. Its slots are allocated once;
 /// nothing is allocated per item. <see cref="System.Collections.Concurrent.ConcurrentQueue{T}"/> is
 /// unbounded and grows its segments up to a million slots (16 MiB on the large-object heap,
-/// allocated again every million items), which under load costs garbage collections.
+/// allocated again every million items), which under load costs garbage collections. The ring
+/// holds exactly its size (any size, not only powers of two), so it is its own bound: no shared
+/// counter is updated per item besides the head or the tail.
 /// </summary>
 internal sealed class BoundedRing<T>
 {
     private readonly Slot[] _slots;
-    private readonly long _mask;
+    private readonly ulong _size;
     private RingPositions _positions;
 
-    /// <summary>A ring of at least <paramref name="minimumSize"/> slots (rounded up to a power of two).</summary>
-    public BoundedRing(int minimumSize)
+    /// <summary>A ring that holds <paramref name="size"/> items.</summary>
+    public BoundedRing(int size)
     {
-        var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(minimumSize, 2));
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         _slots = new Slot[size];
         for (var i = 0; i < size; i++) _slots[i].Sequence = i;
-        _mask = size - 1;
+        _size = (ulong)size;
     }
 
-    /// <summary>Slots in the ring.</summary>
+    /// <summary>How many items the ring holds.</summary>
     public int Size => _slots.Length;
+
+    /// <summary>Items in the ring (a snapshot: items being added or taken at this moment may or may not be counted).</summary>
+    public int Count => (int)Math.Clamp(Volatile.Read(ref _positions.Tail) - Volatile.Read(ref _positions.Head), 0, _slots.Length);
 
     /// <summary>Adds <paramref name="item"/> at the tail; false when every slot is taken.</summary>
     public bool TryEnqueue(T item)
@@ -34,7 +38,7 @@ internal sealed class BoundedRing<T>
         var position = Volatile.Read(ref _positions.Tail);
         while (true)
         {
-            ref var slot = ref _slots[position & _mask];
+            ref var slot = ref _slots[(int)((ulong)position % _size)];
             var difference = Volatile.Read(ref slot.Sequence) - position;
             if (difference == 0)
             {
@@ -64,7 +68,7 @@ internal sealed class BoundedRing<T>
         var position = Volatile.Read(ref _positions.Head);
         while (true)
         {
-            ref var slot = ref _slots[position & _mask];
+            ref var slot = ref _slots[(int)((ulong)position % _size)];
             var difference = Volatile.Read(ref slot.Sequence) - (position + 1);
             if (difference == 0)
             {
@@ -73,7 +77,7 @@ internal sealed class BoundedRing<T>
                 {
                     item = slot.Item;
                     slot.Item = default!;
-                    Volatile.Write(ref slot.Sequence, position + _mask + 1); // free for the producer one lap later
+                    Volatile.Write(ref slot.Sequence, position + (long)_size); // free for the producer one lap later
                     return true;
                 }
                 position = seen;

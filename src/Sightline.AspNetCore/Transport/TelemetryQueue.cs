@@ -6,9 +6,9 @@ namespace Sightline.AspNetCore.Transport;
 
 /// <summary>
 /// The bounded in-memory queue between capture and the shipper. Writing never blocks, never wakes
-/// anything and allocates nothing: a <see cref="BoundedRing{T}"/> allocated at start-up plus a counted
-/// bound (a full queue drops and counts). An incoming record occupies a slot as its pooled buffer and
-/// length, with no object of its own. The shipper polls the queue instead of being woken per item.
+/// anything and allocates nothing: a <see cref="BoundedRing{T}"/> of exactly <see cref="SightlineOptions.QueueCapacity"/>
+/// slots, allocated at start-up; a full ring drops and counts. An incoming record occupies a slot as its
+/// pooled buffer and length, with no object of its own. The shipper polls the queue instead of being woken per item.
 /// </summary>
 internal sealed class TelemetryQueue : ITelemetrySink
 {
@@ -17,26 +17,18 @@ internal sealed class TelemetryQueue : ITelemetrySink
 
     private readonly BoundedRing<QueuedItem> _ring;
     private readonly TransportMetrics _metrics;
-    private readonly int _capacity;
-    private int _count;
 
     public TelemetryQueue(IOptions<SightlineOptions> options, TransportMetrics metrics)
     {
         _metrics = metrics;
-        _capacity = Math.Clamp(options.Value.QueueCapacity, 1, MaxCapacity);
-        _ring = new BoundedRing<QueuedItem>(_capacity);
+        _ring = new BoundedRing<QueuedItem>(Math.Clamp(options.Value.QueueCapacity, 1, MaxCapacity));
     }
 
     /// <summary>Items waiting to be sent.</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count => _ring.Count;
 
     /// <summary>Takes the oldest item; false when the queue is empty.</summary>
-    public bool TryDequeue(out QueuedItem item)
-    {
-        if (!_ring.TryDequeue(out item)) return false;
-        Interlocked.Decrement(ref _count); // after the slot is free: the count never admits more items than the ring has free slots
-        return true;
-    }
+    public bool TryDequeue(out QueuedItem item) => _ring.TryDequeue(out item);
 
     public bool TryEnqueue(RequestRecord record) => Write(new QueuedItem(record, 0));
 
@@ -53,16 +45,11 @@ internal sealed class TelemetryQueue : ITelemetrySink
 
     private bool Write(QueuedItem item)
     {
-        // The count bounds the queue to its capacity, and the ring has at least that many slots: an item the
-        // count admitted finds a slot, except while another consumer is between taking a slot one lap back and
-        // freeing it, which it waits out rather than drop an admitted item.
-        if (Interlocked.Increment(ref _count) > _capacity)
+        if (!_ring.TryEnqueue(item))
         {
-            Interlocked.Decrement(ref _count);
             _metrics.Dropped.Add(1);
             return false;
         }
-        while (!_ring.TryEnqueue(item)) Thread.SpinWait(1);
         _metrics.Queued.Add(1);
         return true;
     }

@@ -54,4 +54,45 @@ public sealed class CapturePoolTests
         foreach (var n in new[] { 0, 1, 16, 17, 1024, 1025, 4096, 70000 })
             Assert.True(pool.Rent(n).Length >= n, $"{n}");
     }
+
+    [Fact]
+    public async Task RentOnManyThreads_ReturnOnAnother_NoArrayHandedOutTwice()
+    {
+        // Request threads rent and stamp a buffer; the "shipper" checks the stamp is intact, then returns it.
+        // An array given to two renters at once would have its stamp overwritten. A small class (16 arrays) laps often.
+        var pool = new CapturePool<byte>(16 * 2048);
+        var handedOver = new System.Collections.Concurrent.ConcurrentQueue<(byte[] Array, long Stamp)>();
+        var corrupted = 0;
+        using var done = new CancellationTokenSource();
+        var shipper = Task.Run(() =>
+        {
+            while (true)
+            {
+                var finished = done.IsCancellationRequested;
+                while (handedOver.TryDequeue(out var item))
+                {
+                    if (BitConverter.ToInt64(item.Array) != item.Stamp) Interlocked.Increment(ref corrupted);
+                    pool.Return(item.Array);
+                }
+                if (finished) break;
+                Thread.Yield();
+            }
+        });
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() =>
+        {
+            for (long i = 0; i < 20_000; i++)
+            {
+                var array = pool.Rent(2048);
+                var stamp = (t * 1_000_000L) + i;
+                BitConverter.TryWriteBytes(array, stamp);
+                Thread.SpinWait(5);
+                if (BitConverter.ToInt64(array) != stamp) Interlocked.Increment(ref corrupted);
+                handedOver.Enqueue((array, stamp));
+            }
+        })));
+        await done.CancelAsync();
+        await shipper;
+
+        Assert.Equal(0, corrupted);
+    }
 }

@@ -26,7 +26,7 @@ public sealed class TelemetryQueueTests
     [Fact]
     public void Capacity_NotAPowerOfTwo_IsTheExactBound()
     {
-        // Capacity 3 sits in a ring of 4 slots: the fourth item is refused by the count, not by the ring.
+        // A capacity that is not a power of two is held exactly: the fourth item is refused.
         var queue = Create(3, out var metrics);
         using var counters = new CounterListener(metrics);
 
@@ -70,9 +70,9 @@ public sealed class TelemetryQueueTests
     [Fact]
     public async Task ManyProducers_SmallRing_EachItemOutExactlyOnceInEachProducersOrder()
     {
-        // 4 producers and a consumer racing on a 64-slot queue that laps over a thousand times; producers retry when it is full.
+        // 4 producers and a consumer racing on a 61-slot queue that laps over a thousand times; producers retry when it is full.
         const int producers = 4, perProducer = 20_000;
-        var queue = Create(64, out _);
+        var queue = Create(61, out _);
         var seen = new List<int>(producers * perProducer);
         using var done = new CancellationTokenSource();
         var consumer = Task.Run(() =>
