@@ -70,6 +70,7 @@ internal sealed class SightlineMiddleware(
         var request = context.Request;
         var contentLength = request.ContentLength; // read once: some servers parse the header on every read
         var originalRequestBody = request.Body;
+        IRequestBodyPipeFeature? originalRequestPipe = null;
         var originalResponseFeature = context.Features.Get<IHttpResponseBodyFeature>();
         RequestBodyTee? requestTee = null;
         ResponseBodyTee? responseTee = null;
@@ -78,8 +79,11 @@ internal sealed class SightlineMiddleware(
             var captureRequest = sampled && settings.CaptureRequestBody && settings.IsCapturedContentType(request.ContentType);
             if (contentLength is not 0 && (captureRequest || contentLength is null))
             {
-                requestTee = RequestBodyTee.Rent(originalRequestBody, settings.MaxBodySize, captureRequest);
+                // The pipe reader is taken before Request.Body changes: after, the server would wrap the new stream in one.
+                originalRequestPipe = context.Features.Get<IRequestBodyPipeFeature>();
+                requestTee = RequestBodyTee.Rent(originalRequestBody, originalRequestPipe, settings.MaxBodySize, captureRequest);
                 request.Body = requestTee;
+                if (requestTee.HasReader) context.Features.Set<IRequestBodyPipeFeature>(requestTee);
             }
             if (originalResponseFeature is not null)
             {
@@ -103,7 +107,11 @@ internal sealed class SightlineMiddleware(
         }
         finally
         {
-            if (requestTee is not null) request.Body = originalRequestBody;
+            if (requestTee is not null)
+            {
+                request.Body = originalRequestBody;
+                if (requestTee.HasReader) context.Features.Set(originalRequestPipe);
+            }
             if (responseTee is not null) context.Features.Set(originalResponseFeature);
             try
             {
