@@ -44,6 +44,14 @@ internal sealed class IncomingRecordWriter
     private byte[] _scratch = new byte[256];
     private bool _busy;
 
+    // Header names seen by this thread, by string instance: the server hands out the same instances for
+    // known headers (Host, Content-Type, ...) on every request. Per name: its JSON member prefix ("Name":)
+    // and whether its value is redacted, so a hit skips transcoding, the escape check and the redaction lookup.
+    // Two candidate slots per instance; a name is only put in an empty one, so entries are never evicted and
+    // the cache allocates at most once per slot (names the server allocates anew per request just miss).
+    private const int NameCacheSize = 128;
+    private readonly NameEntry[] _names = new NameEntry[NameCacheSize];
+
     private IncomingRecordWriter() => _json = new Utf8JsonWriter(_output, RecordJsonWriter.WriterOptions);
 
     /// <summary>Writes the record of <paramref name="context"/>'s request; the returned record owns the pooled JSON buffer.</summary>
@@ -190,12 +198,41 @@ internal sealed class IncomingRecordWriter
         {
             if (separator) Literal(","u8);
             separator = true;
-            String(name, (byte)':');
-            if (redactor.ShouldRedact(name)) String(RedactionDefaults.RedactedValue);
+            if (Name(name, redactor)) String(RedactionDefaults.RedactedValue);
             else Joined(values);
         }
         Literal("}"u8);
     }
+
+    // Writes "name": and returns whether the header's value is redacted (from the cache when this instance was seen).
+    private bool Name(string name, HeaderRedactor redactor)
+    {
+        var hash = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(name);
+        ref var first = ref _names[hash & (NameCacheSize - 1)];
+        ref var second = ref _names[(hash >> 7) & (NameCacheSize - 1)];
+        if (ReferenceEquals(first.Name, name) && ReferenceEquals(first.Redactor, redactor))
+        {
+            Literal(first.Prefix);
+            return first.Redact;
+        }
+        if (ReferenceEquals(second.Name, name) && ReferenceEquals(second.Redactor, redactor))
+        {
+            Literal(second.Prefix);
+            return second.Redact;
+        }
+        var start = _output.Length;
+        String(name, (byte)':');
+        var redact = redactor.ShouldRedact(name);
+        if (_output.Length - start <= 64 && (first.Name is null || second.Name is null)) // long names are not kept
+        {
+            var entry = new NameEntry(name, redactor, _output.Written[start..].ToArray(), redact);
+            if (first.Name is null) first = entry;
+            else second = entry;
+        }
+        return redact;
+    }
+
+    private readonly record struct NameEntry(string Name, HeaderRedactor Redactor, byte[] Prefix, bool Redact);
 
     // The values joined with ", " (as string.Join), cut to MaxHeaderValueLength characters, as one JSON string.
     private void Joined(StringValues values)

@@ -290,6 +290,43 @@ public sealed class IncomingRecordWriterTests
         Assert.Equal(0, queue.Count);
     }
 
+    [Fact]
+    public async Task HeaderNames_SameInstancesAcrossAppsAndRequests_EachAppsRedactionKept()
+    {
+        // The writer caches, per thread and per header-name instance, the name's JSON and whether it is redacted.
+        // Two apps with different RedactHeaders on one thread, the same name instances in every request, and
+        // enough other names to fill the cache: each record must still follow its own app's rules.
+        const string shared = "X-Tenant-Token";
+        var names = Enumerable.Range(0, 300).Select(i => $"X-Name-{i}").ToArray();
+        var (redacting, redactingSink) = Create(o => o.RedactHeaders = [shared, "X-Name-7"]);
+        var (plain, plainSink) = Create(o => o.RedactHeaders = []);
+        for (var round = 0; round < 3; round++)
+        {
+            foreach (var middleware in new[] { redacting, plain })
+            {
+                var context = NewContext();
+                context.Request.Headers[shared] = "tok \"1\"";
+                foreach (var name in names) context.Request.Headers[name] = name + "-value";
+                await middleware.InvokeAsync(context);
+            }
+        }
+
+        Assert.Equal(3, redactingSink.Records.Count);
+        Assert.Equal(3, plainSink.Records.Count);
+        foreach (var record in redactingSink.Records.Select(Parse))
+        {
+            Assert.Equal(RedactionDefaults.RedactedValue, record.RequestHeaders![shared]);
+            Assert.Equal(RedactionDefaults.RedactedValue, record.RequestHeaders["X-Name-7"]);
+            Assert.Equal("X-Name-299-value", record.RequestHeaders["X-Name-299"]);
+        }
+        foreach (var record in plainSink.Records.Select(Parse))
+        {
+            Assert.Equal("tok \"1\"", record.RequestHeaders![shared]);
+            Assert.Equal("X-Name-7-value", record.RequestHeaders["X-Name-7"]);
+            Assert.Equal(names.Length + 3, record.RequestHeaders.Count); // the names, Content-Type, Content-Length and the shared one
+        }
+    }
+
     private static IngestBatch Decode(ReadOnlyMemory<byte> gzip)
     {
         using var stream = new GZipStream(new MemoryStream(gzip.ToArray()), CompressionMode.Decompress);
