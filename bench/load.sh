@@ -14,7 +14,8 @@
 # cpu_us_per_req is the app process's CPU time per request minus bare's.
 # Usage: bench/load.sh [seconds-per-mode=10] [connections=32]   (SINK=server to ship to a real Sightline server)
 # A/B: BASE_DLL=/tmp/base-build/Sightline.Samples.Orders.dll MODES="bare full full:base" runs "full" with both builds.
-# Environment: ROUNDS (default 3), MODES (default all five), WARMUP seconds before each measurement
+# Environment: VERBOSE=1 prints every measurement to stderr as it is taken, with the app's runtime counters
+# (GC, allocation, context switches per 1000 requests), ROUNDS (default 3), MODES (default all five), WARMUP seconds before each measurement
 # (default 20: tiered JIT compilation (with PGO re-compilation) on a busy 2-core machine takes 10-25 s to settle, and
 # a shorter warm-up measures the JIT, not the SDK).
 set -euo pipefail
@@ -80,6 +81,8 @@ wrk.headers["X-Api-Key"] = "$api_key"
 local f = io.open("$work/body.json", "r"); wrk.body = f:read("*a"); f:close()
 LUA
 
+# The app's runtime counters (GET /bench/stats) and its threads' context switches, for VERBOSE=1.
+stats() { curl -s "http://127.0.0.1:$APP_PORT/bench/stats"; echo; cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt/ {s[$1] += $2} END {for (k in s) printf "%s %d ", k, s[k]}'; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
 results="$work/results.txt"
@@ -91,15 +94,35 @@ run_mode() {   # one measurement: appends "name rps p99_ms cpu_us_per_req" to $r
   app_pid=$!
   for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:$APP_PORT/bench/hello && break; sleep 0.2; done
   wrk -t2 -c"$CONNECTIONS" -d"${WARMUP:-20}s" -s "$work/post.lua" http://127.0.0.1:$APP_PORT/bench/echo >/dev/null   # warm-up (JIT tiers, pools)
+  local stats_before=""; [ -n "${VERBOSE:-}" ] && stats_before=$(stats "$app_pid")
   local before; before=$(ticks "$app_pid")
   local out; out=$(wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$work/post.lua" http://127.0.0.1:$APP_PORT/bench/echo)
   local after; after=$(ticks "$app_pid")
+  if [ -n "${VERBOSE:-}" ]; then
+    python3 - "$stats_before" "$(stats "$app_pid")" "$(echo "$out" | awk '/requests in/ {print $1}')" >&2 <<'PY'
+import json, sys
+def parse(text):
+    lines = text.splitlines()
+    stats = json.loads(lines[0]) if lines and lines[0].startswith("{") else {}
+    words = lines[1].split() if len(lines) > 1 else []
+    for i in range(0, len(words) - 1, 2): stats[words[i].rstrip(":")] = int(words[i + 1])
+    return stats
+a, b, n = parse(sys.argv[1]), parse(sys.argv[2]), max(int(sys.argv[3] or 1), 1)
+d = lambda k: b.get(k, 0) - a.get(k, 0)
+print(f"    per 1000 requests: gen0 {d('gen0') * 1000 / n:.2f} gen1 {d('gen1') * 1000 / n:.3f} gen2 {d('gen2') * 1000 / n:.3f}"
+      f" pause_ms {d('pauseMs') * 1000 / n:.2f} work_items {d('workItems') * 1000 / n:.0f}"
+      f" ctxt_vol {d('voluntary_ctxt_switches') * 1000 / n:.0f} ctxt_invol {d('nonvoluntary_ctxt_switches') * 1000 / n:.0f}"
+      f" lock_contentions {d('lockContentions') * 1000 / n:.1f}; per request: alloc_bytes {d('allocatedBytes') / n:.0f};"
+      f" jit_methods {d('jitMethods')}; at the end: heaps {b.get('heapCount')} threads {b.get('threads')} heap_mb {b.get('heapBytes', 0) / 1e6:.0f}")
+PY
+  fi
   kill "$app_pid"; wait "$app_pid" 2>/dev/null || true; app_pid=""
   local rps; rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   local requests; requests=$(echo "$out" | awk '/requests in/ {print $1}')
   local p99; p99=$(echo "$out" | awk '$1=="99%" {v=$2; if (v ~ /us$/) {sub("us","",v); v=v/1000} else if (v ~ /ms$/) {sub("ms","",v)} else if (v ~ /s$/) {sub("s","",v); v=v*1000}; print v}')
   local cpu_us; cpu_us=$(python3 -c "print(($after-$before)/$hz*1e6/$requests)")
   echo "$name $rps $p99 $cpu_us" >>"$results"
+  if [ -n "${VERBOSE:-}" ]; then echo "  round $round $name rps: $rps p99_ms: $p99 cpu_us_per_req(total): $cpu_us" >&2; fi
 }
 
 # The machine is shared and noisy: modes are interleaved over ROUNDS rounds and the median of each

@@ -17,6 +17,7 @@ public static class OrdersApp
     /// <summary>Builds the app listening on <paramref name="url"/>. <paramref name="mode"/>: full (default), records, metrics, off (SDK registered but disabled), bare, apikey (bare, every endpoint behind the light API-key path, <c>UseApiKeys</c>, with keys from configuration), apikey-handler (the same behind the framework's authentication and authorization with the <c>AddApiKey</c> handler and a fallback policy).</summary>
     public static WebApplication Build(string[] args, string url, Action<SightlineOptions>? configure = null, string mode = "full")
     {
+        if (Environment.GetEnvironmentVariable("SIGHTLINE_BENCH_ALLOCATIONS") == "1") s_allocations ??= new AllocationSampler();
         var builder = WebApplication.CreateBuilder(args);
         builder.WebHost.UseUrls(url);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -77,6 +78,7 @@ public static class OrdersApp
         return app;
     }
 
+    private static AllocationSampler? s_allocations;
     private static readonly ConcurrentDictionary<int, Order> s_orders = new();
     private static int s_nextOrder = 1000;
 
@@ -142,6 +144,27 @@ public static class OrdersApp
         });
         app.MapPost("/bench/echo", (BenchBody body) => Results.Json(body));
         app.MapGet("/bench/hello", () => Results.Json(new { hello = "world" }));
+        // Runtime counters for bench/load.sh (VERBOSE=1 prints their change over each measurement).
+        app.MapGet("/bench/stats", () =>
+        {
+            var gc = GC.GetGCMemoryInfo(GCKind.Any);
+            return Results.Json(new
+            {
+                gen0 = GC.CollectionCount(0),
+                gen1 = GC.CollectionCount(1),
+                gen2 = GC.CollectionCount(2),
+                pauseMs = GC.GetTotalPauseDuration().TotalMilliseconds,
+                allocatedBytes = GC.GetTotalAllocatedBytes(),
+                heapCount = GC.GetConfigurationVariables().TryGetValue("HeapCount", out var heaps) ? heaps : null,
+                heapBytes = gc.HeapSizeBytes,
+                threads = ThreadPool.ThreadCount,
+                workItems = ThreadPool.CompletedWorkItemCount,
+                lockContentions = Monitor.LockContentionCount,
+                jitMs = System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
+                jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount(),
+                allocations = s_allocations?.Bytes.OrderByDescending(p => p.Value).Take(40).ToDictionary(p => p.Key, p => p.Value),
+            });
+        });
     }
 }
 

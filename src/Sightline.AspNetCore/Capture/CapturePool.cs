@@ -23,8 +23,11 @@ internal sealed class CapturePool<T>
     /// <summary>Most arrays kept per size class.</summary>
     public const int MaxPerClass = 4096;
 
-    /// <summary>The records' pool: at most 4 MiB per size class (e.g. 2,048 buffers of 2 KiB, 512 of 8 KiB).</summary>
-    public static readonly CapturePool<T> Shared = new(4 * 1024 * 1024);
+    /// <summary>
+    /// The records' pool: at most 16 MiB per size class and 4,096 buffers (e.g. 4,096 of 2 KiB, 2,048 of 8 KiB: records with
+    /// 2 KiB bodies both ways), enough for the records of a busy app between two polls of the shipper, with room for bursts.
+    /// </summary>
+    public static readonly CapturePool<T> Shared = new(16 * 1024 * 1024);
 
     private readonly Transport.BoundedRing<T[]>?[] _classes = new Transport.BoundedRing<T[]>?[MaxShift - MinShift + 1];
     private readonly long _budget;
