@@ -20,22 +20,8 @@ dotnet build -c Release -v q -nologo bench/Sightline.Benchmarks >/dev/null
 dotnet bench/Sightline.Benchmarks/bin/Release/net10.0/Sightline.Benchmarks.dll sink "$SINK_PORT" >/dev/null 2>&1 &
 sink_pid=$!
 for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$SINK_PORT/healthz" && break; sleep 0.2; done
-python3 - "$work/body.json" <<'PY'
-import json, sys
-items = [{"sku": f"SKU-{i}", "name": f"Item number {i}", "secret": f"s-{i:06d}"} for i in range(40)]
-body = {"id": "o-1", "items": items, "user": {"email": "anna@example.com", "zip": "10115"}}
-text = json.dumps(body)
-while len(text) < 2048:
-    items.append({"sku": "pad", "name": "x" * 20, "secret": "s"}); text = json.dumps(body)
-open(sys.argv[1], "w").write(text)
-PY
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer bench-token"
-wrk.headers["X-Api-Key"] = "bench-key"
-local f = io.open("$work/body.json", "r"); wrk.body = f:read("*a"); f:close()
-LUA
+. bench/bench-request.sh
+bench_request "$work" "bench-key"
 for mode in $MODES; do
   SIGHTLINE_BENCH_ALLOCATIONS=1 Sightline__ApiKey=sl_bench_key Sightline__Endpoint="http://127.0.0.1:$SINK_PORT" Sightline__SpoolDirectory="$work/spool" \
     dotnet samples/Sightline.Samples.Orders/bin/Release/net10.0/Sightline.Samples.Orders.dll --urls "http://127.0.0.1:$APP_PORT" --mode "$mode" >"$work/app-$mode.log" 2>&1 &

@@ -64,22 +64,8 @@ for name in ("Id", "Prefix", "Hash", "PepperVersion", "Name"):
     print(f"export Sightline__ApiKeys__Keys__0__{name}={entry[name]!r}")
 ' "$work/apikey.json")"
 
-python3 - "$work/body.json" <<'PY'
-import json, sys
-items = [{"sku": f"SKU-{i}", "name": f"Item number {i}", "secret": f"s-{i:06d}"} for i in range(40)]
-body = {"id": "o-1", "items": items, "user": {"email": "anna@example.com", "zip": "10115"}}
-text = json.dumps(body)
-while len(text) < 2048:
-    items.append({"sku": "pad", "name": "x" * 20, "secret": "s"}); text = json.dumps(body)
-open(sys.argv[1], "w").write(text)
-PY
-cat >"$work/post.lua" <<LUA
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-wrk.headers["Authorization"] = "Bearer bench-token"
-wrk.headers["X-Api-Key"] = "$api_key"
-local f = io.open("$work/body.json", "r"); wrk.body = f:read("*a"); f:close()
-LUA
+. bench/bench-request.sh
+bench_request "$work" "$api_key"
 
 # The app's runtime counters (GET /bench/stats) and its threads' context switches, for VERBOSE=1.
 stats() { curl -s "http://127.0.0.1:$APP_PORT/bench/stats"; echo; cat /proc/"$1"/task/*/status 2>/dev/null | awk '/ctxt/ {s[$1] += $2} END {for (k in s) printf "%s %d ", k, s[k]}'; }
