@@ -33,6 +33,15 @@ internal sealed class SightlineFeature
     /// <summary>True when the request was chosen for a full record (set by the middleware).</summary>
     public bool Sampled { get; set; }
 
+    /// <summary>True once the request has ended (<see cref="RequestScope.End"/>): work it left running is no longer inside it.</summary>
+    public bool ScopeEnded
+    {
+        get => Volatile.Read(ref _scopeEnded);
+        set => Volatile.Write(ref _scopeEnded, value);
+    }
+
+    private bool _scopeEnded;
+
     /// <summary>The error reporter of the app that records this request (for <see cref="SightlineErrors.Report"/>); set by the middleware.</summary>
     public Errors.SightlineErrorReporter? Reporter { get; set; }
 

@@ -45,8 +45,15 @@ internal sealed class SightlineMiddleware(
     // Outgoing calls and errors made inside an excluded request are not recorded either.
     private async Task InvokeExcluded(HttpContext context)
     {
-        RequestScope.Enter(RequestScope.Excluded);
-        await next(context);
+        var scope = RequestScope.EnterExcluded();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            RequestScope.End(scope);
+        }
     }
 
     private async Task InvokeObserved(HttpContext context)
@@ -125,6 +132,7 @@ internal sealed class SightlineMiddleware(
             {
                 requestTee?.Release();
                 responseTee?.Release();
+                if (feature is not null) RequestScope.End(feature); // work the request left running is outside it from now on
             }
         }
     }

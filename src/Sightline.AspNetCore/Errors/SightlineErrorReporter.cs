@@ -33,7 +33,7 @@ internal sealed class SightlineErrorReporter(CaptureSettings settings, ITelemetr
         }
     }
 
-    /// <summary>Attaches to the record of <paramref name="scope"/> (a sampled request, or <see cref="RequestScope.Excluded"/>; null outside any recorded request).</summary>
+    /// <summary>Attaches to the record of <paramref name="scope"/> (a sampled request, or an excluded one: <see cref="RequestScope.EnterExcluded"/>; null outside any recorded request).</summary>
     public void Report(SightlineFeature? scope, Exception exception)
     {
         if (!settings.Enabled) return;

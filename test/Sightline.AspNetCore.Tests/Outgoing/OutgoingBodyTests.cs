@@ -327,6 +327,44 @@ public sealed class OutgoingBodyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task OutgoingCall_ByWorkAnExcludedOrSampledRequestLeftRunning_AfterItEnded_IsOutsideAnyRequest()
+    {
+        // A lazy singleton's loop started on the first request (a health check, say) inherits that request's
+        // async-local scope; once the request has ended, its calls are outside any request: recorded, no parent.
+        var released = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = new List<Task>();
+        await using var app = await SdkApp.StartAsync(_collector.Address, o => o.ExcludePaths = ["/excluded"], a =>
+        {
+            RequestDelegate start = context =>
+            {
+                var factory = context.RequestServices.GetRequiredService<IHttpClientFactory>();
+                var id = context.Request.Path.Value!.Trim('/');
+                lock (calls) calls.Add(Task.Run(async () =>
+                {
+                    await released.Task;
+                    await factory.CreateClient("partner").GetStringAsync(new Uri(_partnerAddress, "/big?id=left-running-" + id));
+                }));
+                return context.Response.WriteAsync("started");
+            };
+            a.MapGet("/excluded", start);
+            a.MapGet("/sampled", start);
+        }, services => services.AddHttpClient("partner"));
+
+        await app.Client.GetStringAsync("/excluded");
+        await app.Client.GetStringAsync("/sampled");
+        await _collector.WaitForRecordAsync(r => r.Path == "/sampled");
+        released.SetResult();
+        Task[] started;
+        lock (calls) started = [.. calls];
+        await Task.WhenAll(started);
+
+        var fromExcluded = await OutgoingAsync("id=left-running-excluded");
+        var fromSampled = await OutgoingAsync("id=left-running-sampled");
+        Assert.Null(fromExcluded.ParentId);
+        Assert.Null(fromSampled.ParentId);
+    }
+
+    [Fact]
     public async Task OutgoingCall_InsideExcludedRequest_NotRecorded()
     {
         await using var app = await SdkApp.StartAsync(_collector.Address, o => o.ExcludePaths = ["/excluded"], a =>
