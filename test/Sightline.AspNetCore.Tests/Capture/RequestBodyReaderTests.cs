@@ -97,6 +97,30 @@ public sealed class RequestBodyReaderTests
         Assert.Equal(body.Length, record.RequestSize);
     }
 
+    [Fact]
+    public async Task BodyReader_Http2_PartialConsumeAndJsonBinding_CapturedExactly()
+    {
+        await using var collector = await Collector.StartAsync();
+        await using var app = await StartAsync(collector);
+        using var h2 = new HttpClient { BaseAddress = app.Http2Address, DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
+        var body = Body(300);
+        var expected = System.Text.RegularExpressions.Regex.Replace(body, "\"4111-\\d{4}\"", "\"[CLIENT_REDACTED]\"");
+
+        using var slow = new SlowContent(Encoding.UTF8.GetBytes(body), 1000);
+        slow.Headers.ContentType = new("application/json");
+        var piped = await h2.PostAsync("/pipe", slow);
+        var bound = await h2.PostAsync("/bound", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpVersion.Version20, piped.Version);
+        Assert.Equal(body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), (await piped.Content.ReadAsStringAsync()).Split(' ')[1]);
+        Assert.Equal("300", await bound.Content.ReadAsStringAsync());
+        var pipeRecord = await collector.WaitForRecordAsync(r => r.Path == "/pipe");
+        var boundRecord = await collector.WaitForRecordAsync(r => r.Path == "/bound");
+        Assert.Equal(expected, pipeRecord.RequestBody!.Json);
+        Assert.Equal(expected, boundRecord.RequestBody!.Json);
+        Assert.Equal(body.Length, pipeRecord.RequestSize);
+    }
+
     public sealed record BoundBody(List<Dictionary<string, object>>? Items);
 
     /// <summary>Writes the body in pieces, flushing and pausing between them (no Content-Length: chunked).</summary>
