@@ -33,7 +33,11 @@ internal sealed class SightlineErrorReporter(CaptureSettings settings, ITelemetr
         }
     }
 
-    /// <summary>Attaches to the record of <paramref name="scope"/> (a sampled request, or an excluded one: <see cref="RequestScope.EnterExcluded"/>; null outside any recorded request).</summary>
+    /// <summary>
+    /// Attaches to the record of <paramref name="scope"/> while it is open; after it was sent, a standalone record linked
+    /// to it. Errors of an unsampled or excluded request are not recorded, like the request. With no scope (outside any
+    /// recorded request), a standalone record sampled at <see cref="SightlineOptions.SampleRate"/>.
+    /// </summary>
     public void Report(SightlineFeature? scope, Exception exception)
     {
         if (!settings.Enabled) return;
@@ -42,21 +46,13 @@ internal sealed class SightlineErrorReporter(CaptureSettings settings, ITelemetr
             if (settings.ShouldSample()) SendStandalone(ErrorConverter.Convert(exception, handled: true, source: "reported"), System.Diagnostics.Activity.Current?.TraceId.ToHexString(), null);
             return;
         }
-        if (!scope.Sampled) return; // an excluded request's errors are not recorded, like the request
         var error = ErrorConverter.Convert(exception, handled: true, source: "reported");
-        if (!scope.AddError(error)) SendStandalone(error, scope.TraceId, scope.RecordId); // the record was already sent: linked to it
+        if (scope.AddError(error)) return; // sent with the request's record (when the request is sampled)
+        if (scope.Sampled) SendStandalone(error, scope.TraceId, scope.RecordId);
     }
 
-    /// <summary>Attaches to <paramref name="context"/>'s record while it is open; after it was sent, a standalone record linked to it.</summary>
-    public void Report(HttpContext context, Exception exception)
-    {
-        if (!settings.Enabled) return;
-        var error = ErrorConverter.Convert(exception, handled: true, source: "reported");
-        var feature = SightlineHttpContextExtensions.GetOrCreateFeature(context);
-        if (feature.AddError(error)) return; // sent with the request's record (when the request is sampled)
-        if (!feature.Sampled) return;        // an unsampled request's errors are not recorded, like the request
-        SendStandalone(error, feature.TraceId, feature.RecordId);
-    }
+    /// <summary>Attaches to <paramref name="context"/>'s record (see <see cref="Report(SightlineFeature?, Exception)"/>).</summary>
+    public void Report(HttpContext context, Exception exception) => Report(SightlineHttpContextExtensions.GetOrCreateFeature(context), exception);
 
     private void SendStandalone(ErrorInfo error, string? traceId, Guid? requestId)
     {
