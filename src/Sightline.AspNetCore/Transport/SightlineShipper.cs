@@ -38,6 +38,7 @@ internal sealed class SightlineShipper : BackgroundService
     private ReadOnlyMemory<byte>? _inFlight; // valid until the next batch starts (BatchBuilder reuses its buffer)
     private int _inFlightItems;
     private readonly TimeSpan _pollInterval;
+    private readonly TimeSpan _busyPollInterval;
 
     public SightlineShipper(TelemetryQueue queue, IOptions<SightlineOptions> options, CaptureSettings settings, TransportMetrics metrics,
         TimeProvider time, ILogger<SightlineShipper> logger)
@@ -59,6 +60,7 @@ internal sealed class SightlineShipper : BackgroundService
         _batch = new BatchBuilder(_service);
         // Items wait at most FlushInterval (+ one poll); 10 polls per interval, 100 ms at most.
         _pollInterval = TimeSpan.FromTicks(Math.Clamp(_options.FlushInterval.Ticks / 10, TimeSpan.TicksPerMillisecond, 100 * TimeSpan.TicksPerMillisecond));
+        _busyPollInterval = _pollInterval < s_busyPoll ? _pollInterval : s_busyPoll;
         var directory = _options.SpoolDirectory ?? Path.Combine(Path.GetTempPath(), "sightline-spool", Sanitize(_service.Name));
         _spool = new DiskSpool(directory, _options.SpoolMaxBytes, _options.SpoolMaxAge, _options.SpoolMaxAttempts, time);
     }
@@ -146,7 +148,7 @@ internal sealed class SightlineShipper : BackgroundService
             var now = _time.GetUtcNow();
             if (_batch.Count > 0) due ??= now + _options.FlushInterval;
             if (due is { } d ? now >= d : now - started >= _options.FlushInterval) return _batch.Count;
-            await Task.Delay(drained >= BusyItems && s_busyPoll < _pollInterval ? s_busyPoll : _pollInterval, _time, ct).ConfigureAwait(false);
+            await Task.Delay(drained >= BusyItems ? _busyPollInterval : _pollInterval, _time, ct).ConfigureAwait(false);
         }
     }
 
