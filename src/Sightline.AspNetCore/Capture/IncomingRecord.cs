@@ -2,7 +2,7 @@ namespace Sightline.AspNetCore.Capture;
 
 /// <summary>
 /// A captured incoming request, already written as its wire JSON on the request's own thread
-/// (<see cref="IncomingRecordWriter"/>) into a buffer from <see cref="CapturePool{T}"/>: only this
+/// (<see cref="IncomingRecordWriter"/>) into a buffer from <see cref="CapturePool"/>: only this
 /// buffer waits in the queue (as a slot's buffer and length, with no object of its own), not the
 /// objects and buffers of the capture. The shipper copies it into a batch and returns the buffer
 /// (<see cref="Release"/>). A value type that owns its buffer: exactly one holder releases it.
@@ -30,6 +30,6 @@ internal readonly struct IncomingRecord
     /// <summary>Returns the pooled buffer; neither this value nor any copy of it may be used afterwards.</summary>
     public void Release()
     {
-        if (Buffer is { Length: > 0 } buffer) CapturePool<byte>.Shared.Return(buffer);
+        if (Buffer is { Length: > 0 } buffer) CapturePool.Shared.Return(buffer);
     }
 }

@@ -6,7 +6,7 @@ namespace Sightline.AspNetCore.Capture;
 /// A growable <see cref="IBufferWriter{T}"/> over one pooled buffer: what a captured body
 /// (<see cref="Utf8Body"/>, released when its request ends: <see cref="ArrayPool{T}.Shared"/>, whose
 /// per-thread cache suits that) and a record's JSON (<see cref="IncomingRecordWriter"/>, handed over to
-/// the shipper, which releases it on its own thread: <see cref="CapturePool{T}"/>) are written into.
+/// the shipper, which releases it on its own thread: <see cref="CapturePool"/>) are written into.
 /// </summary>
 internal class PooledByteWriter(bool requestScoped = false) : IBufferWriter<byte>
 {
@@ -14,7 +14,7 @@ internal class PooledByteWriter(bool requestScoped = false) : IBufferWriter<byte
     private byte[]? _buffer;
     private int _length;
 
-    /// <summary>Whether the buffer comes from (and goes back to) <see cref="ArrayPool{T}.Shared"/> rather than <see cref="CapturePool{T}"/>; only a writer that is not <see cref="Detach"/>ed may be.</summary>
+    /// <summary>Whether the buffer comes from (and goes back to) <see cref="ArrayPool{T}.Shared"/> rather than <see cref="CapturePool"/>; only a writer that is not <see cref="Detach"/>ed may be.</summary>
     public bool RequestScoped { get; } = requestScoped;
 
     /// <summary>The bytes written so far.</summary>
@@ -67,7 +67,7 @@ internal class PooledByteWriter(bool requestScoped = false) : IBufferWriter<byte
         sizeHint = Math.Max(sizeHint, 1);
         if (_buffer is not null && _buffer.Length - _length >= sizeHint) return;
         var size = Math.Max(_length + sizeHint, Math.Max(MinimumSize, (_buffer?.Length ?? 0) * 2));
-        var next = RequestScoped ? ArrayPool<byte>.Shared.Rent(size) : CapturePool<byte>.Shared.Rent(size);
+        var next = RequestScoped ? ArrayPool<byte>.Shared.Rent(size) : CapturePool.Shared.Rent(size);
         if (_buffer is not null)
         {
             _buffer.AsSpan(0, _length).CopyTo(next);
@@ -79,6 +79,6 @@ internal class PooledByteWriter(bool requestScoped = false) : IBufferWriter<byte
     private void Return(byte[] buffer)
     {
         if (RequestScoped) ArrayPool<byte>.Shared.Return(buffer);
-        else CapturePool<byte>.Shared.Return(buffer);
+        else CapturePool.Shared.Return(buffer);
     }
 }

@@ -16,7 +16,7 @@ public sealed class TelemetryQueueTests
 
     private static IncomingRecord Record(int n)
     {
-        var buffer = CapturePool<byte>.Shared.Rent(16);
+        var buffer = CapturePool.Shared.Rent(16);
         BitConverter.TryWriteBytes(buffer, n);
         return IncomingRecord.FromJson(buffer, 4);
     }
