@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -46,6 +47,32 @@ internal sealed class ServerFixture : IAsyncDisposable
     }
 
     public HttpClient Client() => new() { BaseAddress = Address };
+
+    /// <summary>
+    /// Starts an app on a free loopback port, instrumented with the SDK shipping to this server (its ingest key,
+    /// flushed every 100 ms, no spool; <paramref name="configure"/> runs after that), with <paramref name="map"/>'s
+    /// endpoints. The client talks to the app. Stopping the app flushes what the SDK has queued.
+    /// </summary>
+    public async Task<(WebApplication App, HttpClient Client)> StartSdkAppAsync(Action<Sightline.AspNetCore.SightlineOptions> configure, Action<WebApplication> map)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Services.AddSightline(o =>
+        {
+            o.ApiKey = IngestKey;
+            o.Endpoint = Address;
+            o.FlushInterval = TimeSpan.FromMilliseconds(100);
+            o.SpoolDirectory = "";
+            configure(o);
+        });
+        var app = builder.Build();
+        app.UseSightline();
+        map(app);
+        await app.StartAsync();
+        var client = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        return (app, client);
+    }
 
     /// <summary>A client signed in through the real login form (antiforgery token and cookie).</summary>
     public async Task<HttpClient> SignedInClientAsync(string password = AdminPassword, string user = "admin", CookieContainer? cookies = null)

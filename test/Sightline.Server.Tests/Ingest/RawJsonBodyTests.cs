@@ -165,26 +165,14 @@ public sealed class RawJsonBodyTests
         try
         {
             var server = started.Server;
-            var builder = WebApplication.CreateBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            builder.Services.AddSightline(o =>
-            {
-                o.ApiKey = server.IngestKey;
-                o.Endpoint = server.Address;
-                o.FlushInterval = TimeSpan.FromMilliseconds(100);
-                o.RedactRequestBody = ["$.card"];
-                o.SpoolDirectory = "";
-            });
-            await using var app = builder.Build();
-            app.UseSightline();
-            app.MapPost("/{name}", async (string name, HttpRequest request) =>
-            {
-                using var reader = new StreamReader(request.Body);
-                return Results.Text(await reader.ReadToEndAsync(), "application/json");
-            });
-            await app.StartAsync();
-            using var appClient = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+            var (app, appClient) = await server.StartSdkAppAsync(o => o.RedactRequestBody = ["$.card"], a =>
+                a.MapPost("/{name}", async (string name, HttpRequest request) =>
+                {
+                    using var reader = new StreamReader(request.Body);
+                    return Results.Text(await reader.ReadToEndAsync(), "application/json");
+                }));
+            await using var _ = app;
+            using var __ = appClient;
             async Task Post(string name, string json) => (await appClient.PostAsync("/" + name, new StringContent(json, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
             const string order = "{\"card\": \"4111-1111\", \"note\": \"Grüße \\\"q\\\" \\u00e9\"}";
             await Post("order", order);

@@ -83,26 +83,14 @@ public sealed class QueryApiTests : IAsyncLifetime
     [Fact]
     public async Task EndToEnd_SdkAppToServer_RecordsAndMetricsQueryable()
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddSightline(o =>
-        {
-            o.ApiKey = _server.IngestKey;
-            o.Endpoint = _server.Address;
-            o.FlushInterval = TimeSpan.FromMilliseconds(100);
-            o.RedactResponseBody = ["$.user.email"];
-            o.SpoolDirectory = "";
-        });
-        await using var app = builder.Build();
-        app.UseSightline();
-        app.MapGet("/users/{id}", (int id, HttpContext c) =>
-        {
-            c.SetSightlineConsumer("cust-" + (id % 2), name: "Customer", group: "Tier A");
-            return Results.Json(new { user = new { id, email = "secret@example.com" } });
-        });
-        await app.StartAsync();
-        using var appClient = new HttpClient { BaseAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()) };
+        var (app, appClient) = await _server.StartSdkAppAsync(o => o.RedactResponseBody = ["$.user.email"], a =>
+            a.MapGet("/users/{id}", (int id, HttpContext c) =>
+            {
+                c.SetSightlineConsumer("cust-" + (id % 2), name: "Customer", group: "Tier A");
+                return Results.Json(new { user = new { id, email = "secret@example.com" } });
+            }));
+        await using var _ = app;
+        using var __ = appClient;
         for (var i = 0; i < 10; i++) await appClient.GetStringAsync($"/users/{i}");
         await app.StopAsync(); // flushes metrics and the queue on shutdown
 

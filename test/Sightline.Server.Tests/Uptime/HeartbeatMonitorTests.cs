@@ -26,23 +26,15 @@ public sealed class HeartbeatMonitorTests
         var project = server.App.Services.GetRequiredService<DefaultProject>();
         var monitor = Monitor(store, TimeProvider.System, missed: 2);
 
-        var builder = WebApplication.CreateBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Services.AddSightline(o =>
+        var (app, appClient) = await server.StartSdkAppAsync(o =>
         {
-            o.ApiKey = server.IngestKey;
-            o.Endpoint = gate.Address;
+            o.Endpoint = gate.Address; // through the gate, which the test cuts
             o.ServiceName = "orders";
             o.Environment = "test";
             o.HeartbeatInterval = TimeSpan.FromSeconds(1);
-            o.FlushInterval = TimeSpan.FromMilliseconds(100);
-            o.SpoolDirectory = "";
-        });
-        await using var app = builder.Build();
-        app.UseSightline();
-        app.MapGet("/", () => "hi");
-        await app.StartAsync();
+        }, a => a.MapGet("/", () => "hi"));
+        await using var _ = app;
+        using var __ = appClient;
 
         await Until(() => store.GetInstanceHeartbeats(project.Id).Count == 1, "the first heartbeat");
         monitor.Evaluate(project.Id);
