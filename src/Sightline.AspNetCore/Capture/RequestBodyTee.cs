@@ -47,7 +47,6 @@ internal sealed class RequestBodyTee : Stream, IRequestBodyPipeFeature
 
     PipeReader IRequestBodyPipeFeature.Reader => _reader;
 
-    public Stream Inner => _inner;
     /// <summary>Whether this tee keeps bytes for capture (the request's content type is captured), or only counts them.</summary>
     public bool Capturing { get; private set; }
     public long BytesRead => _body.TotalBytes;

@@ -35,7 +35,6 @@ internal sealed class ResponseBodyTee : Stream, IHttpResponseBodyFeature
         _writer.Reset(inner);
     }
 
-    public IHttpResponseBodyFeature Inner => _inner;
     public long BytesWritten => _body.TotalBytes;
     public bool Truncated => _body.Truncated;
     public bool SentFile { get; private set; }

@@ -26,9 +26,6 @@ internal sealed class BoundedRing<T>
         _size = (ulong)size;
     }
 
-    /// <summary>How many items the ring holds.</summary>
-    public int Size => _slots.Length;
-
     /// <summary>Items in the ring (a snapshot: items being added or taken at this moment may or may not be counted).</summary>
     public int Count => (int)Math.Clamp(Volatile.Read(ref _positions.Tail) - Volatile.Read(ref _positions.Head), 0, _slots.Length);
 
