@@ -15,7 +15,8 @@
 # Usage: bench/load.sh [seconds-per-mode=10] [connections=32]   (SINK=server to ship to a real Sightline server)
 # A/B: BASE_DLL=/tmp/base-build/Sightline.Samples.Orders.dll MODES="bare full full:base" runs "full" with both builds.
 # Environment: VERBOSE=1 prints every measurement to stderr as it is taken, with the app's runtime counters
-# (GC, allocation, context switches per 1000 requests), ROUNDS (default 3), MODES (default all five), WARMUP seconds before each measurement
+# (GC, allocation, context switches per 1000 requests, and the SDK's sent/dropped/spooled counters: a mode that
+# looks cheap because it lost records shows it), ROUNDS (default 3), MODES (default all five), WARMUP seconds before each measurement
 # (default 20: tiered JIT compilation (with PGO re-compilation) on a busy 2-core machine takes 10-25 s to settle, and
 # a shorter warm-up measures the JIT, not the SDK).
 set -euo pipefail
@@ -98,7 +99,8 @@ d = lambda k: b.get(k, 0) - a.get(k, 0)
 print(f"    per 1000 requests: gen0 {d('gen0') * 1000 / n:.2f} gen1 {d('gen1') * 1000 / n:.3f} gen2 {d('gen2') * 1000 / n:.3f}"
       f" pause_ms {d('pauseMs') * 1000 / n:.2f} work_items {d('workItems') * 1000 / n:.0f}"
       f" ctxt_vol {d('voluntary_ctxt_switches') * 1000 / n:.0f} ctxt_invol {d('nonvoluntary_ctxt_switches') * 1000 / n:.0f}"
-      f" lock_contentions {d('lockContentions') * 1000 / n:.1f}; per request: alloc_bytes {d('allocatedBytes') / n:.0f};"
+      f" lock_contentions {d('lockContentions') * 1000 / n:.1f} sdk_sent {d('sent') * 1000 / n:.0f} sdk_dropped {d('dropped') * 1000 / n:.0f}"
+      f" sdk_spooled_batches {d('spooled') * 1000 / n:.2f} sdk_spool_dropped_batches {d('spoolDropped') * 1000 / n:.2f}; per request: alloc_bytes {d('allocatedBytes') / n:.0f};"
       f" jit_methods {d('jitMethods')}; at the end: heaps {b.get('heapCount')} threads {b.get('threads')} heap_mb {b.get('heapBytes', 0) / 1e6:.0f}")
 PY
   fi

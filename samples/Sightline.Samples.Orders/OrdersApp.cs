@@ -79,6 +79,7 @@ public static class OrdersApp
     }
 
     private static AllocationSampler? s_allocations;
+    private static readonly SdkCounters s_sdkCounters = new();
     private static readonly ConcurrentDictionary<int, Order> s_orders = new();
     private static int s_nextOrder = 1000;
 
@@ -162,6 +163,10 @@ public static class OrdersApp
                 lockContentions = Monitor.LockContentionCount,
                 jitMs = System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
                 jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount(),
+                sent = s_sdkCounters.Totals.GetValueOrDefault("sightline.sdk.items.sent"),
+                dropped = s_sdkCounters.Totals.GetValueOrDefault("sightline.sdk.items.dropped"),
+                spooled = s_sdkCounters.Totals.GetValueOrDefault("sightline.sdk.batches.spooled"),
+                spoolDropped = s_sdkCounters.Totals.GetValueOrDefault("sightline.sdk.batches.spool_dropped"),
                 allocations = s_allocations?.Bytes.OrderByDescending(p => p.Value).Take(40).ToDictionary(p => p.Key, p => p.Value),
             });
         });

@@ -7,7 +7,7 @@ public sealed partial class SightlineOptions
 
     /// <summary>
     /// Items held in memory waiting to be sent; when full, new items are dropped and counted. Default: 10000, at most
-    /// 1048576. The queue's slots are allocated at start-up (24 bytes each, rounded up to a power of two: 384 KiB by default).
+    /// 1048576. The queue's slots are allocated at start-up (24 bytes each: 234 KiB by default).
     /// </summary>
     public int QueueCapacity { get; set; } = 10_000;
 

@@ -4,8 +4,13 @@ namespace Sightline.AspNetCore.Transport;
 
 /// <summary>
 /// Gzip batches kept on disk while the server is unreachable: written to a temp file then renamed
-/// (a crash never leaves a half batch), bounded in total bytes, age and send attempts, and read
+/// (a crash of the app never leaves a half batch), bounded in total bytes, age and send attempts, and read
 /// back oldest first — also by the next process after a restart.
+/// Batches are not <c>fsync</c>ed: they are in the operating system's hands once written, so they
+/// survive the app's restarts and crashes, but the last seconds of them may be lost to a power cut
+/// or a kernel crash (a torn file is then refused by the server and deleted). An <c>fsync</c> per batch
+/// blocked the shipper on the disk for every batch of a long outage, which cost the app more than
+/// sending the same batch did while the server was up.
 /// File name: <c>{utcTicks}-{guid}.{attempts}.batch</c>.
 /// The total size is tracked in memory between directory scans (a scan per write cost more than
 /// the write while a long outage keeps the spool full): the folder is rescanned when the total
@@ -36,7 +41,6 @@ internal sealed class DiskSpool(string? directory, long maxBytes, TimeSpan maxAg
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 file.Write(gzipBatch);
-                file.Flush(flushToDisk: true);
             }
             File.Move(temp, Path.Combine(directory!, name));
             stored = true;
