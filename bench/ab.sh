@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# A/B of two sample-app runs under load, measured in short interleaved slices so that both see the same
+# machine. This machine switches between fast and slow periods that last from seconds to minutes, so two
+# 20-second measurements a minute apart (bench/load.sh's rounds) often differ by more than the change being
+# measured. Here both apps run side by side (only the one under load uses CPU), are warmed up, and are then
+# loaded in turn for SLICE seconds each, PAIRS times, in the order A B, B A, A B, ... Each pair gives B/A
+# throughput and B-A CPU per request; the medians over the pairs are the result.
+# Usage: bench/ab.sh <A> <B> [pairs=10] [slice-seconds=4] [connections=32]
+#   A and B are <mode> or <mode>@<path to a build of Sightline.Samples.Orders.dll> (default: this checkout's build),
+#   e.g. bench/ab.sh records@/tmp/base/samples/Sightline.Samples.Orders/bin/Release/net10.0/Sightline.Samples.Orders.dll records
+#   or bench/ab.sh bare records. A mode of full-server-down ships to a closed port (the spool fills).
+#   A_ENV / B_ENV: extra environment variables (NAME=value ...) for one side only, e.g. B_ENV=DOTNET_TieredPGO=0.
+# Prints one line per slice (stderr) and: ab: B/A rps <median> (pairs <min>-<max>, B faster in <n>/<pairs>) cpu_us_per_req B-A <median>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+A=${1:?usage: bench/ab.sh <A> <B> [pairs] [slice-seconds] [connections]}
+B=${2:?usage: bench/ab.sh <A> <B> [pairs] [slice-seconds] [connections]}
+PAIRS=${3:-10}
+SLICE=${4:-4}
+CONNECTIONS=${5:-32}
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install -y wrk)" >&2; exit 2; }
+work=$(mktemp -d)
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+SINK_PORT=$(free_port)
+cleanup() { kill "${sink_pid:-}" "${pid_a:-}" "${pid_b:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+dotnet build -c Release -v q -nologo samples/Sightline.Samples.Orders >/dev/null
+dotnet build -c Release -v q -nologo bench/Sightline.Benchmarks >/dev/null
+dotnet bench/Sightline.Benchmarks/bin/Release/net10.0/Sightline.Benchmarks.dll sink "$SINK_PORT" >/dev/null 2>&1 &
+sink_pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$SINK_PORT/healthz" && break; sleep 0.2; done
+. bench/bench-request.sh
+bench_request "$work" "bench-key"
+
+start() {   # start <side> <spec> <port>: starts the app, prints its pid
+  local side=$1 spec=$2 port=$3 mode dll endpoint
+  mode=${spec%%@*}
+  dll=samples/Sightline.Samples.Orders/bin/Release/net10.0/Sightline.Samples.Orders.dll
+  [[ $spec == *@* ]] && dll=${spec#*@}
+  endpoint=http://127.0.0.1:$SINK_PORT
+  if [ "$mode" = full-server-down ]; then mode=full; endpoint=http://127.0.0.1:9; fi
+  local extra; [ "$side" = a ] && extra=${A_ENV:-} || extra=${B_ENV:-}
+  env $extra Sightline__ApiKey=sl_bench_key Sightline__Endpoint="$endpoint" Sightline__SpoolDirectory="$work/spool-$side" \
+    dotnet "$dll" --urls "http://127.0.0.1:$port" --mode "$mode" >"$work/app-$side.log" 2>&1 &
+  echo $!
+}
+port_a=$(free_port); port_b=$(free_port)
+pid_a=$(start a "$A" "$port_a")
+pid_b=$(start b "$B" "$port_b")
+for port in "$port_a" "$port_b"; do
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/bench/hello" && break; sleep 0.2; done
+done
+load() { wrk -t2 -c"$CONNECTIONS" -d"$2s" -s "$work/post.lua" "http://127.0.0.1:$1/bench/echo"; }
+# Warm-up: tiered JIT (with PGO re-compilation) settles in 10-25 s of load on this machine.
+for _ in 1 2; do load "$port_a" 10 >/dev/null; load "$port_b" 10 >/dev/null; done
+hz=$(getconf CLK_TCK)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+slice() {   # slice <side> <port> <pid>: appends "<pair> <side> rps cpu_us_per_req" to results
+  local before after out requests rps
+  before=$(ticks "$3")
+  out=$(load "$2" "$SLICE")
+  after=$(ticks "$3")
+  requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  local cpu; cpu=$(python3 -c "print(($after-$before)/$hz*1e6/max($requests,1))")
+  echo "$pair $1 $rps $cpu" >>"$work/results.txt"
+  echo "  pair $pair $1 rps: $rps cpu_us_per_req(total): $cpu" >&2
+}
+for pair in $(seq "$PAIRS"); do
+  if [ $((pair % 2)) -eq 1 ]; then slice a "$port_a" "$pid_a"; slice b "$port_b" "$pid_b"
+  else slice b "$port_b" "$pid_b"; slice a "$port_a" "$pid_a"; fi
+done
+python3 - "$work/results.txt" "$A" "$B" <<'PY'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
+by = {}
+for pair, side, rps, cpu in rows: by.setdefault(pair, {})[side] = (float(rps), float(cpu))
+ratios = [p["b"][0] / p["a"][0] for p in by.values()]
+cpus = [p["b"][1] - p["a"][1] for p in by.values()]
+a_name, b_name = sys.argv[2].split("@")[0] + ("@A" if "@" in sys.argv[2] else ""), sys.argv[3].split("@")[0] + ("@B" if "@" in sys.argv[3] else "")
+print(f"ab: A={a_name} B={b_name} B/A rps {statistics.median(ratios):.3f} (pairs {min(ratios):.3f}-{max(ratios):.3f}, B faster in {sum(r > 1 for r in ratios)}/{len(ratios)})"
+      f" cpu_us_per_req B-A {statistics.median(cpus):+.2f} (pairs {min(cpus):+.2f} to {max(cpus):+.2f})"
+      f" A rps median {statistics.median(p['a'][0] for p in by.values()):.0f}")
+PY
