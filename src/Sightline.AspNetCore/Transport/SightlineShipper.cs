@@ -176,14 +176,20 @@ internal sealed class SightlineShipper : BackgroundService
         if (!await TrySendAsync(batch, items, ct).ConfigureAwait(false)) SpoolOrDrop(batch, items, "server unreachable");
     }
 
-    /// <summary>Sends with inline retries. True when the batch is done with (acknowledged or permanently rejected).</summary>
+    /// <summary>
+    /// Sends with inline retries. True when the batch is done with (acknowledged or permanently rejected).
+    /// After an outage the first batch is a probe: one attempt, no inline retries. Their back-off would
+    /// hold the queue up for a second at every probe of a long outage while records keep arriving, and a
+    /// busy app's queue then overflowed and dropped records though the spool had room for them.
+    /// </summary>
     private async Task<bool> TrySendAsync(ReadOnlyMemory<byte> batch, int items, CancellationToken ct)
     {
-        for (var attempt = 0; attempt < InlineAttempts; attempt++)
+        var attempts = _awayBackoff == TimeSpan.Zero ? InlineAttempts : 1;
+        for (var attempt = 0; attempt < attempts; attempt++)
         {
             var outcome = await PostAsync(batch, items, ct).ConfigureAwait(false);
             if (outcome.Done) return true;
-            if (attempt + 1 == InlineAttempts || ct.IsCancellationRequested) break;
+            if (attempt + 1 == attempts || ct.IsCancellationRequested) break;
             _metrics.Retried.Add(1);
             var delay = outcome.RetryAfter ?? Backoff(attempt);
             if (_options.Debug) SightlineLog.BatchRetry(_logger, items, delay, outcome.Reason);

@@ -149,6 +149,38 @@ public sealed class ShipperTests : IDisposable
     }
 
     [Fact]
+    public async Task ServerDown_ProbesAfterTheFirstFailureAreSingleAttempts_QueueKeepsFlowingToTheSpool()
+    {
+        // The first failed batch is retried inline (3 attempts within a few hundred ms); after that the server is
+        // probed once per away period (1 s, then 2 s, ...). A probe retried inline held the queue up for its
+        // back-offs at every probe, and a busy app's queue overflowed though the spool had room.
+        await using var collector = await Collector.StartAsync();
+        var attemptTimes = new System.Collections.Concurrent.ConcurrentQueue<DateTime>();
+        collector.Respond = _ =>
+        {
+            attemptTimes.Enqueue(DateTime.UtcNow);
+            return Results.StatusCode(503);
+        };
+        var (shipper, queue, counters) = Create(collector.Address, o => o.QueueCapacity = 400);
+        await shipper.StartAsync(default);
+
+        var until = DateTime.UtcNow.AddSeconds(4.5);
+        while (DateTime.UtcNow < until)
+        {
+            queue.TryEnqueue(NewRecord());
+            await Task.Delay(5);
+        }
+
+        var times = attemptTimes.ToArray();
+        Assert.True(times.Length >= 4, $"the server must be probed after the first failure ({times.Length} attempts)");
+        for (var i = 3; i < times.Length; i++)
+            Assert.True(times[i] - times[i - 1] >= TimeSpan.FromMilliseconds(900), $"attempt {i} came {(times[i] - times[i - 1]).TotalMilliseconds:F0} ms after the one before");
+        Assert.True(counters["batches.spooled"] >= 3, "batches go to the spool while the server is away");
+        Assert.Equal(0, counters["items.dropped"]);
+        await shipper.StopAsync(default);
+    }
+
+    [Fact]
     public async Task Spool_SurvivesShipperRestart()
     {
         var port = FreePort();
