@@ -24,12 +24,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 SINK_PORT=$(free_port)
 cleanup() { kill "${sink_pid:-}" "${pid_a:-}" "${pid_b:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-dotnet build -c Release -v q -nologo samples/Sightline.Samples.Orders >/dev/null
-dotnet build -c Release -v q -nologo bench/Sightline.Benchmarks >/dev/null
-dotnet bench/Sightline.Benchmarks/bin/Release/net10.0/Sightline.Benchmarks.dll sink "$SINK_PORT" >/dev/null 2>&1 &
-sink_pid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$SINK_PORT/healthz" && break; sleep 0.2; done
 . bench/bench-request.sh
+build_and_start_sink "$SINK_PORT"
 bench_request "$work" "bench-key"
 
 start() {   # start <side> <spec> <port>: starts the app, prints its pid

@@ -15,12 +15,8 @@ SINK_PORT=$(free_port)
 APP_PORT=$(free_port)
 cleanup() { kill "${sink_pid:-}" "${app_pid:-}" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-dotnet build -c Release -v q -nologo samples/Sightline.Samples.Orders >/dev/null
-dotnet build -c Release -v q -nologo bench/Sightline.Benchmarks >/dev/null
-dotnet bench/Sightline.Benchmarks/bin/Release/net10.0/Sightline.Benchmarks.dll sink "$SINK_PORT" >/dev/null 2>&1 &
-sink_pid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$SINK_PORT/healthz" && break; sleep 0.2; done
 . bench/bench-request.sh
+build_and_start_sink "$SINK_PORT"
 bench_request "$work" "bench-key"
 for mode in $MODES; do
   SIGHTLINE_BENCH_ALLOCATIONS=1 Sightline__ApiKey=sl_bench_key Sightline__Endpoint="http://127.0.0.1:$SINK_PORT" Sightline__SpoolDirectory="$work/spool" \
