@@ -40,15 +40,10 @@ internal sealed class SightlineErrorReporter(CaptureSettings settings, ITelemetr
     /// </summary>
     public void Report(SightlineFeature? scope, Exception exception)
     {
-        if (!settings.Enabled) return;
-        if (scope is null)
-        {
-            if (settings.ShouldSample()) SendStandalone(ErrorConverter.Convert(exception, handled: true, source: "reported"), System.Diagnostics.Activity.Current?.TraceId.ToHexString(), null);
-            return;
-        }
+        if (!settings.Enabled || (scope is null && !settings.ShouldSample())) return;
         var error = ErrorConverter.Convert(exception, handled: true, source: "reported");
-        if (scope.AddError(error)) return; // sent with the request's record (when the request is sampled)
-        if (scope.Sampled) SendStandalone(error, scope.TraceId, scope.RecordId);
+        if (scope is null) SendStandalone(error, System.Diagnostics.Activity.Current?.TraceId.ToHexString(), null);
+        else if (!scope.AddError(error) && scope.Sampled) SendStandalone(error, scope.TraceId, scope.RecordId); // added: sent with the request's record
     }
 
     /// <summary>Attaches to <paramref name="context"/>'s record (see <see cref="Report(SightlineFeature?, Exception)"/>).</summary>
