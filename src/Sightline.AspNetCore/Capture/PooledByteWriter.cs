@@ -7,15 +7,13 @@ namespace Sightline.AspNetCore.Capture;
 /// (<see cref="Utf8Body"/>, released when its request ends: <see cref="ArrayPool{T}.Shared"/>, whose
 /// per-thread cache suits that) and a record's JSON (<see cref="IncomingRecordWriter"/>, handed over to
 /// the shipper, which releases it on its own thread: <see cref="CapturePool"/>) are written into.
+/// <c>requestScoped</c> picks <see cref="ArrayPool{T}.Shared"/>; only a writer that is never <see cref="Detach"/>ed may use it.
 /// </summary>
 internal class PooledByteWriter(bool requestScoped = false) : IBufferWriter<byte>
 {
     private const int MinimumSize = 1024;
     private byte[]? _buffer;
     private int _length;
-
-    /// <summary>Whether the buffer comes from (and goes back to) <see cref="ArrayPool{T}.Shared"/> rather than <see cref="CapturePool"/>; only a writer that is not <see cref="Detach"/>ed may be.</summary>
-    public bool RequestScoped { get; } = requestScoped;
 
     /// <summary>The bytes written so far.</summary>
     public ReadOnlySpan<byte> Written => _buffer is null ? default : _buffer.AsSpan(0, _length);
@@ -67,7 +65,7 @@ internal class PooledByteWriter(bool requestScoped = false) : IBufferWriter<byte
         sizeHint = Math.Max(sizeHint, 1);
         if (_buffer is not null && _buffer.Length - _length >= sizeHint) return;
         var size = Math.Max(_length + sizeHint, Math.Max(MinimumSize, (_buffer?.Length ?? 0) * 2));
-        var next = RequestScoped ? ArrayPool<byte>.Shared.Rent(size) : CapturePool.Shared.Rent(size);
+        var next = requestScoped ? ArrayPool<byte>.Shared.Rent(size) : CapturePool.Shared.Rent(size);
         if (_buffer is not null)
         {
             _buffer.AsSpan(0, _length).CopyTo(next);
@@ -78,7 +76,7 @@ internal class PooledByteWriter(bool requestScoped = false) : IBufferWriter<byte
 
     private void Return(byte[] buffer)
     {
-        if (RequestScoped) ArrayPool<byte>.Shared.Return(buffer);
+        if (requestScoped) ArrayPool<byte>.Shared.Return(buffer);
         else CapturePool.Shared.Return(buffer);
     }
 }
