@@ -25,7 +25,7 @@ public sealed class SdkCounters : IDisposable
         _listener.Start();
     }
 
-    /// <summary>Totals since start-up by instrument name (the part after <c>sightline.sdk.</c>).</summary>
+    /// <summary>Totals since start-up by instrument name (e.g. <c>sightline.sdk.items.sent</c>).</summary>
     public ConcurrentDictionary<string, long> Totals { get; } = new();
 
     public void Dispose() => _listener.Dispose();
