@@ -163,10 +163,10 @@ public static class OrdersApp
                 lockContentions = Monitor.LockContentionCount,
                 jitMs = System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
                 jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount(),
-                sent = s_sdkCounters.Totals.GetValueOrDefault("sightline.sdk.items.sent"),
-                dropped = s_sdkCounters.Totals.GetValueOrDefault("sightline.sdk.items.dropped"),
-                spooled = s_sdkCounters.Totals.GetValueOrDefault("sightline.sdk.batches.spooled"),
-                spoolDropped = s_sdkCounters.Totals.GetValueOrDefault("sightline.sdk.batches.spool_dropped"),
+                sent = s_sdkCounters.Sent,
+                dropped = s_sdkCounters.Dropped,
+                spooled = s_sdkCounters.Spooled,
+                spoolDropped = s_sdkCounters.SpoolDropped,
                 allocations = s_allocations?.Bytes.OrderByDescending(p => p.Value).Take(40).ToDictionary(p => p.Key, p => p.Value),
             });
         });
