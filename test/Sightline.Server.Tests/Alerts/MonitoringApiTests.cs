@@ -101,7 +101,7 @@ public sealed class MonitoringApiTests : IAsyncLifetime
         await using var receiver = await WebhookReceiver.StartAsync(failFirst: 1);
         var channel = await (await _client.PostAsJsonAsync("/api/v1/alerts/channels", new { name = "hook", kind = "webhook", url = receiver.Url.ToString(), secret = "0123456789abcdef-secret" }))
             .Content.ReadFromJsonAsync<JsonElement>();
-        var check = await (await _client.PostAsJsonAsync("/api/v1/uptime/checks", new { name = "target", url = target.Url.ToString(), intervalSeconds = 5, timeoutMs = 1000, failureThreshold = 1 }))
+        var check = await (await _client.PostAsJsonAsync("/api/v1/uptime/checks", new { name = "target", url = target.Url.ToString(), intervalSeconds = 5, timeoutMs = 5000, failureThreshold = 1 }))
             .Content.ReadFromJsonAsync<JsonElement>();
         var rule = await _client.PostAsJsonAsync("/api/v1/alerts/rules", new { name = "target down", kind = "check_down", checkId = check.GetProperty("id").GetInt64(), channelIds = new[] { channel.GetProperty("id").GetInt64() } });
         Assert.Equal(HttpStatusCode.Created, rule.StatusCode);
