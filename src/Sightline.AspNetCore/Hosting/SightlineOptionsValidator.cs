@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Sightline.Protocol.Wire;
 using Sightline.Redaction;
 
 namespace Sightline.AspNetCore.Hosting;
@@ -19,10 +20,11 @@ internal sealed class SightlineOptionsValidator : IValidateOptions<SightlineOpti
             errors.Add($"Sightline:MaxBodySize must be 0 or more bytes (got {options.MaxBodySize}).");
         if (options.QueueCapacity is < 1 or > Transport.TelemetryQueue.MaxCapacity)
             errors.Add($"Sightline:QueueCapacity must be between 1 and {Transport.TelemetryQueue.MaxCapacity} (got {options.QueueCapacity}).");
-        if (options.BatchMaxItems < 1)
-            errors.Add($"Sightline:BatchMaxItems must be at least 1 (got {options.BatchMaxItems}).");
-        if (options.BatchMaxBytes < 1024)
-            errors.Add($"Sightline:BatchMaxBytes must be at least 1024 (got {options.BatchMaxBytes}).");
+        // The server refuses a larger batch (413): every batch would be dropped.
+        if (options.BatchMaxItems is < 1 or > WireConstants.MaxBatchItems)
+            errors.Add($"Sightline:BatchMaxItems must be between 1 and {WireConstants.MaxBatchItems} (got {options.BatchMaxItems}).");
+        if (options.BatchMaxBytes < 1024 || options.BatchMaxBytes > WireConstants.MaxBatchBytes)
+            errors.Add($"Sightline:BatchMaxBytes must be between 1024 and {WireConstants.MaxBatchBytes} (got {options.BatchMaxBytes}).");
         if (options.SpoolMaxBytes < 0)
             errors.Add($"Sightline:SpoolMaxBytes must be 0 or more (got {options.SpoolMaxBytes}).");
         CheckPositive(errors, nameof(options.FlushInterval), options.FlushInterval);

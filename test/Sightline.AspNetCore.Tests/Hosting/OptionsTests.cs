@@ -46,6 +46,9 @@ public sealed class OptionsTests
     [InlineData("Endpoint", "ftp://example.com")]
     [InlineData("QueueCapacity", "0")]
     [InlineData("QueueCapacity", "2000000")]
+    [InlineData("BatchMaxItems", "0")]
+    [InlineData("BatchMaxItems", "10001")] // the server takes 10,000 items per batch at most
+    [InlineData("BatchMaxBytes", "16777217")] // and 16 MiB
     public async Task Start_BadValueFromConfiguration_FailsNamingTheOption(string option, string value)
     {
         var message = await StartFailureAsync(_ => { }, new() { ["Sightline:ApiKey"] = "k", [$"Sightline:{option}"] = value });
