@@ -18,6 +18,7 @@ public static class OrdersApp
     public static WebApplication Build(string[] args, string url, Action<SightlineOptions>? configure = null, string mode = "full")
     {
         if (Environment.GetEnvironmentVariable("SIGHTLINE_BENCH_ALLOCATIONS") == "1") s_allocations ??= new AllocationSampler();
+        s_sdkCounters ??= new SdkCounters();
         var builder = WebApplication.CreateBuilder(args);
         builder.WebHost.UseUrls(url);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -79,7 +80,8 @@ public static class OrdersApp
     }
 
     private static AllocationSampler? s_allocations;
-    private static readonly SdkCounters s_sdkCounters = new();
+    // Started when the first app is built (a static initializer could run only at the first /bench/stats, after the load).
+    private static SdkCounters? s_sdkCounters;
     private static readonly ConcurrentDictionary<int, Order> s_orders = new();
     private static int s_nextOrder = 1000;
 
@@ -163,10 +165,10 @@ public static class OrdersApp
                 lockContentions = Monitor.LockContentionCount,
                 jitMs = System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
                 jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount(),
-                sent = s_sdkCounters.Sent,
-                dropped = s_sdkCounters.Dropped,
-                spooled = s_sdkCounters.Spooled,
-                spoolDropped = s_sdkCounters.SpoolDropped,
+                sent = s_sdkCounters?.Sent ?? 0,
+                dropped = s_sdkCounters?.Dropped ?? 0,
+                spooled = s_sdkCounters?.Spooled ?? 0,
+                spoolDropped = s_sdkCounters?.SpoolDropped ?? 0,
                 allocations = s_allocations?.Bytes.OrderByDescending(p => p.Value).Take(40).ToDictionary(p => p.Key, p => p.Value),
             });
         });
