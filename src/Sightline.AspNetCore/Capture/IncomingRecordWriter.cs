@@ -63,6 +63,18 @@ internal sealed class IncomingRecordWriter
         return current.WriteCore(context, settings, facts);
     }
 
+    /// <summary>
+    /// Takes back a record's buffer once its JSON has been copied (<see cref="Transport.TelemetryQueue"/>
+    /// compresses it on this thread): the thread's next record is written into it, still in this core's
+    /// cache, instead of a buffer from the shared pool. Buffers over 64 KiB go back to the pool.
+    /// </summary>
+    public static void Recycle(IncomingRecord record)
+    {
+        if (record.Buffer is not { Length: > 0 } buffer) return;
+        if (buffer.Length <= 64 * 1024 && t_current is { _busy: false } writer && writer._output.TryAdopt(buffer)) return;
+        CapturePool.Shared.Return(buffer);
+    }
+
     private IncomingRecord WriteCore(HttpContext context, CaptureSettings settings, in IncomingFacts facts)
     {
         _busy = true;

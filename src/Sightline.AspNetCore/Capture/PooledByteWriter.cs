@@ -53,6 +53,15 @@ internal class PooledByteWriter(bool requestScoped = false) : IBufferWriter<byte
         return result;
     }
 
+    /// <summary>Takes <paramref name="buffer"/> (from <see cref="CapturePool"/>) as its buffer when it has none; false otherwise.</summary>
+    public bool TryAdopt(byte[] buffer)
+    {
+        if (_buffer is not null || requestScoped) return false;
+        _buffer = buffer;
+        _length = 0;
+        return true;
+    }
+
     /// <summary>Returns the buffer to the pool; what was written is gone afterwards.</summary>
     public void Release()
     {

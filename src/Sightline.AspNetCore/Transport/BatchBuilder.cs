@@ -12,7 +12,10 @@ namespace Sightline.AspNetCore.Transport;
 /// while a batch fills). JSON goes into a reused buffer that is handed to the gzip stream in large
 /// chunks (never flushed mid-stream, which would cost a deflate sync point per chunk); the
 /// compressed bytes go into a reused stream. Metrics, heartbeats and security events are few and
-/// are written when the batch is finished.
+/// are written when the batch is finished. Segments of incoming records (<see cref="RecordSegments"/>)
+/// arrive compressed: they are kept as they are and spliced in when the batch is finished, so the batch
+/// is then three or more gzip members in a row, which decompress to one JSON document: the head and
+/// the records serialized here, the segments (with a one-comma member between two), and the tail.
 /// </summary>
 internal sealed class BatchBuilder : IDisposable
 {
@@ -22,16 +25,24 @@ internal sealed class BatchBuilder : IDisposable
     // default (HTML-safe) escaping and is smaller and faster to write and compress.
     private static readonly JsonWriterOptions s_writerOptions = RecordJsonWriter.WriterOptions;
 
+    // Gzip members spliced between and after segments: a comma (between two records), and the tail of a
+    // batch with no metrics, heartbeats or security events (what Finish writes then, byte for byte).
+    private static readonly byte[] s_commaMember = Member(","u8);
+    private static readonly byte[] s_emptyTailMember = Member("],\"metrics\":[],\"heartbeats\":[],\"securityEvents\":[]}"u8);
+
     private readonly ServiceInfo _service;
     private readonly List<MetricsSnapshot> _metrics = [];
     private readonly List<Heartbeat> _heartbeats = [];
     private readonly List<SecurityEvent> _securityEvents = [];
+    private readonly List<RecordSegment> _segments = [];
     private readonly ArrayBufferWriter<byte> _json = new(ChunkSize + (16 * 1024));
     private readonly Utf8JsonWriter _writer;
     private readonly RecordJsonWriter _records = new();
     private readonly MemoryStream _compressed = new();
     private GZipStream? _gzip;
     private long _flushedBytes;
+    private long _segmentBytes;
+    private int _ownRecords; // records serialized into the head member
     private bool _started;
     private bool _disposed;
 
@@ -45,13 +56,23 @@ internal sealed class BatchBuilder : IDisposable
     public int Count { get; private set; }
 
     /// <summary>Uncompressed JSON bytes written so far (plus an estimate for the small item kinds).</summary>
-    public long UncompressedBytes => _flushedBytes + _writer.BytesPending + _json.WrittenCount + (2048L * (_metrics.Count + _heartbeats.Count + _securityEvents.Count));
+    public long UncompressedBytes => _flushedBytes + _segmentBytes + _writer.BytesPending + _json.WrittenCount + (2048L * (_metrics.Count + _heartbeats.Count + _securityEvents.Count));
 
     /// <summary>Adds an item taken from the <see cref="TelemetryQueue"/>.</summary>
     public void Add(in QueuedItem item)
     {
-        if (item.Item is byte[] json) Add(IncomingRecord.FromJson(json, item.Length));
+        if (item.Item is RecordSegment segment) Add(segment);
+        else if (item.Item is byte[] json) Add(IncomingRecord.FromJson(json, item.Length));
         else Add(item.Item);
+    }
+
+    /// <summary>Adds a sealed segment of incoming records (released when the batch is finished or reset).</summary>
+    public void Add(RecordSegment segment)
+    {
+        Start();
+        _segments.Add(segment);
+        _segmentBytes += segment.UncompressedBytes;
+        Count += segment.Records;
     }
 
     /// <summary>Adds a captured incoming request and releases its buffer.</summary>
@@ -68,6 +89,7 @@ internal sealed class BatchBuilder : IDisposable
         }
         Spill();
         Count++;
+        _ownRecords++;
     }
 
     /// <summary>Adds a <see cref="RequestRecord"/>, <see cref="MetricsSnapshot"/>, <see cref="Heartbeat"/> or <see cref="SecurityEvent"/> (anything else is ignored).</summary>
@@ -79,6 +101,7 @@ internal sealed class BatchBuilder : IDisposable
             case RequestRecord record:
                 _records.Write(_writer, record);
                 Spill();
+                _ownRecords++;
                 break;
             case MetricsSnapshot snapshot: _metrics.Add(snapshot); break;
             case Heartbeat heartbeat: _heartbeats.Add(heartbeat); break;
@@ -97,6 +120,18 @@ internal sealed class BatchBuilder : IDisposable
     {
         Start();
         var writer = _writer;
+        if (_segments.Count > 0)
+        {
+            SpliceSegments();
+            if (_metrics.Count == 0 && _heartbeats.Count == 0 && _securityEvents.Count == 0)
+            {
+                _compressed.Write(s_emptyTailMember); // the usual tail, compressed once
+                var spliced = _compressed.GetBuffer().AsMemory(0, (int)_compressed.Length);
+                Reset(keepCompressed: true);
+                return spliced;
+            }
+            _gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true);
+        }
         writer.WriteEndArray();
         writer.WritePropertyName("metrics");
         JsonSerializer.Serialize(writer, _metrics, WireJsonContext.Default.ListMetricsSnapshot);
@@ -111,6 +146,31 @@ internal sealed class BatchBuilder : IDisposable
         var bytes = _compressed.GetBuffer().AsMemory(0, (int)_compressed.Length);
         Reset(keepCompressed: true);
         return bytes;
+    }
+
+    // Ends the head member after the records serialized here, then appends each segment (a member of its
+    // own) with a comma member before it when a record precedes it. The tail is a member of its own.
+    private void SpliceSegments()
+    {
+        Spill(force: true);
+        _gzip!.Dispose();
+        var separate = _ownRecords > 0;
+        foreach (var segment in _segments)
+        {
+            if (separate) _compressed.Write(s_commaMember);
+            _compressed.Write(segment.Compressed);
+            segment.Release();
+            separate = true;
+        }
+        _segments.Clear();
+        _gzip = null;
+    }
+
+    private static byte[] Member(ReadOnlySpan<byte> json)
+    {
+        using var member = new MemoryStream();
+        using (var gzip = new GZipStream(member, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(json);
+        return member.ToArray();
     }
 
     private void Start()
@@ -145,6 +205,10 @@ internal sealed class BatchBuilder : IDisposable
         _json.ResetWrittenCount();
         if (!keepCompressed) _compressed.SetLength(0);
         _flushedBytes = 0;
+        _segmentBytes = 0;
+        _ownRecords = 0;
+        foreach (var segment in _segments) segment.Release();
+        _segments.Clear();
         _started = false;
         _metrics.Clear();
         _heartbeats.Clear();

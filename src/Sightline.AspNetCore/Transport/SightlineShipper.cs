@@ -35,6 +35,7 @@ internal sealed class SightlineShipper : BackgroundService
     private DateTimeOffset _serverAwayUntil = DateTimeOffset.MinValue;
     private TimeSpan _awayBackoff = TimeSpan.Zero;
     private DateTimeOffset _lastKeyWarning = DateTimeOffset.MinValue;
+    private QueuedItem? _carried; // a segment that did not fit in the batch being built: the next one starts with it
     private ReadOnlyMemory<byte>? _inFlight; // valid until the next batch starts (BatchBuilder reuses its buffer)
     private int _inFlightItems;
     private readonly TimeSpan _pollInterval;
@@ -96,7 +97,8 @@ internal sealed class SightlineShipper : BackgroundService
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.ShutdownTimeout);
-        while (_inFlight is not null || _queue.Count > 0 || _batch.Count > 0)
+        _queue.SealOpenSegments();
+        while (_inFlight is not null || _queue.Count > 0 || _batch.Count > 0 || _carried is not null || _queue.SealOpenSegments() > 0)
         {
             ReadOnlyMemory<byte> batch;
             int count;
@@ -147,21 +149,39 @@ internal sealed class SightlineShipper : BackgroundService
             if (Full()) return _batch.Count;
             var now = _time.GetUtcNow();
             if (_batch.Count > 0) due ??= now + _options.FlushInterval;
-            if (due is { } d ? now >= d : now - started >= _options.FlushInterval) return _batch.Count;
+            if (due is { } d ? now >= d : now - started >= _options.FlushInterval)
+            {
+                // Records still in threads' open segments go with this batch (or start the next one).
+                if (!Full() && _queue.SealOpenSegments() > 0) Drain();
+                return _batch.Count;
+            }
             await Task.Delay(drained >= BusyItems ? _busyPollInterval : _pollInterval, _time, ct).ConfigureAwait(false);
         }
     }
 
-    private bool Full() => _batch.Count >= _options.BatchMaxItems || _batch.UncompressedBytes >= _options.BatchMaxBytes;
+    private bool Full() => _carried is not null || _batch.Count >= _options.BatchMaxItems || _batch.UncompressedBytes >= _options.BatchMaxBytes;
 
-    // Moves queued items into the batch, serializing records right away; returns how many.
+    // Moves queued items into the batch, serializing records right away; returns how many records and items. A segment
+    // that would take a non-empty batch past its limits is carried over to start the next batch.
     private int Drain()
     {
         var drained = 0;
+        if (_carried is { } carried && _batch.Count == 0)
+        {
+            _carried = null;
+            _batch.Add(carried);
+            drained += ((RecordSegment)carried.Item).Records;
+        }
         while (!Full() && _queue.TryDequeue(out var item))
         {
+            if (item.Item is RecordSegment segment && _batch.Count > 0
+                && (_batch.Count + segment.Records > _options.BatchMaxItems || _batch.UncompressedBytes + segment.UncompressedBytes > _options.BatchMaxBytes))
+            {
+                _carried = item;
+                break;
+            }
             _batch.Add(item);
-            drained++;
+            drained += item.Item is RecordSegment s ? s.Records : 1;
         }
         return drained;
     }

@@ -6,9 +6,12 @@ namespace Sightline.AspNetCore.Transport;
 
 /// <summary>
 /// The bounded in-memory queue between capture and the shipper. Writing never blocks, never wakes
-/// anything and allocates nothing: a <see cref="BoundedRing{T}"/> of exactly <see cref="SightlineOptions.QueueCapacity"/>
-/// slots, allocated at start-up; a full ring drops and counts. An incoming record occupies a slot as its
-/// pooled buffer and length, with no object of its own. The shipper polls the queue instead of being woken per item.
+/// anything and allocates nothing per item: a <see cref="BoundedRing{T}"/> allocated at start-up, and a
+/// count of what waits in it, bounded by <see cref="SightlineOptions.QueueCapacity"/>; what would pass
+/// the bound is dropped and counted. Incoming records do not take a slot each: they are compressed
+/// into their thread's open segment (<see cref="RecordSegments"/>), which takes one slot, for all its
+/// records, once it is sealed; a record counts against the bound from the moment it is accepted. The
+/// shipper polls the queue instead of being woken per item.
 /// </summary>
 internal sealed class TelemetryQueue : ITelemetrySink
 {
@@ -17,36 +20,90 @@ internal sealed class TelemetryQueue : ITelemetrySink
 
     private readonly BoundedRing<QueuedItem> _ring;
     private readonly TransportMetrics _metrics;
+    private readonly RecordSegments _segments;
+    private readonly int _capacity;
+    private long _waiting; // records in sealed segments and other items, in the ring
 
     public TelemetryQueue(IOptions<SightlineOptions> options, TransportMetrics metrics)
     {
         _metrics = metrics;
-        _ring = new BoundedRing<QueuedItem>(Math.Clamp(options.Value.QueueCapacity, 1, MaxCapacity));
+        var o = options.Value;
+        _capacity = Math.Clamp(o.QueueCapacity, 1, MaxCapacity);
+        _ring = new BoundedRing<QueuedItem>(_capacity);
+        // Four segments fill a batch; an open segment holds a quarter of the queue at most.
+        _segments = new RecordSegments(Math.Max(1, Math.Min(o.BatchMaxItems, _capacity) / 4), Math.Max(1, o.BatchMaxBytes / 4));
     }
 
-    /// <summary>Items waiting to be sent.</summary>
-    public int Count => _ring.Count;
+    /// <summary>Items waiting in the queue (records in sealed segments count one each; records in open segments are not counted).</summary>
+    public int Count => (int)Math.Clamp(Volatile.Read(ref _waiting), 0, int.MaxValue);
+
+    /// <summary>The segments incoming records are compressed into.</summary>
+    internal RecordSegments Segments => _segments;
 
     /// <summary>Takes the oldest item; false when the queue is empty.</summary>
-    public bool TryDequeue(out QueuedItem item) => _ring.TryDequeue(out item);
+    public bool TryDequeue(out QueuedItem item)
+    {
+        if (!_ring.TryDequeue(out item)) return false;
+        Interlocked.Add(ref _waiting, item.Item is RecordSegment segment ? -segment.Records : -1);
+        return true;
+    }
+
+    /// <summary>Seals every thread's open segment that has records and queues it (a batch is due, or shutdown); returns how many records that queued.</summary>
+    public int SealOpenSegments()
+    {
+        var records = 0;
+        foreach (var writer in _segments.Writers)
+        {
+            var segment = writer.SealIfAny(out var lost);
+            if (lost > 0) _metrics.Dropped.Add(lost);
+            if (segment is not null && Publish(segment)) records += segment.Records;
+        }
+        return records;
+    }
 
     public bool TryEnqueue(RequestRecord record) => Write(new QueuedItem(record, 0));
 
     public bool TryEnqueue(IncomingRecord record)
     {
-        if (record.Buffer is { } buffer && Write(new QueuedItem(buffer, record.Length))) return true;
-        record.Release();
-        return false;
+        try
+        {
+            var writer = _segments.ForThisThread();
+            if (!writer.TryAppend(record.Json, Volatile.Read(ref _waiting), _capacity, out var full, out var lost))
+            {
+                _metrics.Dropped.Add(Math.Max(1, lost));
+                return false;
+            }
+            _metrics.Queued.Add(1);
+            if (full is not null) Publish(full);
+            return true;
+        }
+        finally
+        {
+            IncomingRecordWriter.Recycle(record); // the JSON is copied: its buffer goes back to this thread's writer
+        }
     }
 
     public bool TryEnqueue(MetricsSnapshot snapshot) => Write(new QueuedItem(snapshot, 0));
     public bool TryEnqueue(Heartbeat heartbeat) => Write(new QueuedItem(heartbeat, 0));
     public bool TryEnqueue(SecurityEvent securityEvent) => Write(new QueuedItem(securityEvent, 0));
 
+    // Queues a sealed segment. Its records were accepted against the bound already, so only a full ring
+    // (it has a slot per unit of the bound, so never in practice) drops them.
+    private bool Publish(RecordSegment segment)
+    {
+        Interlocked.Add(ref _waiting, segment.Records);
+        if (_ring.TryEnqueue(new QueuedItem(segment, 0))) return true;
+        Interlocked.Add(ref _waiting, -segment.Records);
+        _metrics.Dropped.Add(segment.Records);
+        segment.Release();
+        return false;
+    }
+
     private bool Write(QueuedItem item)
     {
-        if (!_ring.TryEnqueue(item))
+        if (Interlocked.Increment(ref _waiting) > _capacity || !_ring.TryEnqueue(item))
         {
+            Interlocked.Decrement(ref _waiting);
             _metrics.Dropped.Add(1);
             return false;
         }
@@ -55,10 +112,10 @@ internal sealed class TelemetryQueue : ITelemetrySink
     }
 }
 
-/// <summary>An item taken from the <see cref="TelemetryQueue"/>: an incoming record's pooled JSON buffer and length, or another wire item.</summary>
+/// <summary>An item taken from the <see cref="TelemetryQueue"/>: a segment of incoming records, or another wire item.</summary>
 internal readonly struct QueuedItem(object item, int length)
 {
-    /// <summary>The item: a <c>byte[]</c> (an incoming record's JSON, <see cref="Length"/> bytes of it), a <see cref="RequestRecord"/>, a <see cref="MetricsSnapshot"/>, a <see cref="Heartbeat"/> or a <see cref="SecurityEvent"/>.</summary>
+    /// <summary>The item: a <see cref="RecordSegment"/> (incoming records), a <see cref="RequestRecord"/>, a <see cref="MetricsSnapshot"/>, a <see cref="Heartbeat"/> or a <see cref="SecurityEvent"/>; a <c>byte[]</c> (one incoming record's JSON, <see cref="Length"/> bytes of it) only from tests and benchmarks.</summary>
     public object Item { get; } = item;
 
     /// <summary>For an incoming record, the length of its JSON.</summary>

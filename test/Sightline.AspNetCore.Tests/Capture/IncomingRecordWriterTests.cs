@@ -265,6 +265,7 @@ public sealed class IncomingRecordWriterTests
             while (true)
             {
                 var stopping = stop.IsCancellationRequested;
+                if (stopping) queue.SealOpenSegments(); // as the shipper does when a batch is due: the threads' open segments
                 while (queue.TryDequeue(out var item))
                 {
                     batch.Add(item);

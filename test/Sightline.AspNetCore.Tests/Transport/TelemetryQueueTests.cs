@@ -5,7 +5,10 @@ using Sightline.Protocol.Wire;
 
 namespace Sightline.AspNetCore.Tests.Transport;
 
-/// <summary>The ring queue between capture and the shipper: bounded exactly, each item out once and in order, nothing lost when the ring laps.</summary>
+/// <summary>
+/// The queue between capture and the shipper: bounded exactly, each item out once and in order, nothing lost when the ring laps;
+/// incoming records compressed into their thread's segments, which count against the same bound.
+/// </summary>
 public sealed class TelemetryQueueTests
 {
     private static TelemetryQueue Create(int capacity, out TransportMetrics metrics)
@@ -14,14 +17,37 @@ public sealed class TelemetryQueueTests
         return new TelemetryQueue(Options.Create(new SightlineOptions { ApiKey = "k", QueueCapacity = capacity }), metrics);
     }
 
-    private static IncomingRecord Record(int n)
+    private static TelemetryQueue Create(int capacity, int batchMaxItems, out TransportMetrics metrics)
     {
-        var buffer = CapturePool.Shared.Rent(16);
-        BitConverter.TryWriteBytes(buffer, n);
-        return IncomingRecord.FromJson(buffer, 4);
+        metrics = new TransportMetrics();
+        return new TelemetryQueue(Options.Create(new SightlineOptions { ApiKey = "k", QueueCapacity = capacity, BatchMaxItems = batchMaxItems }), metrics);
     }
 
-    private static int NumberOf(QueuedItem item) => BitConverter.ToInt32((byte[])item.Item, 0);
+    // Ring items: heartbeats numbered by their kind.
+    private static Heartbeat Record(int n) => new() { Kind = n.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    private static int NumberOf(QueuedItem item) => int.Parse(Assert.IsType<Heartbeat>(item.Item).Kind, System.Globalization.CultureInfo.InvariantCulture);
+
+    // An incoming record's JSON, in a pooled buffer as the writer hands it over.
+    private static IncomingRecord Incoming(int n)
+    {
+        var json = System.Text.Encoding.UTF8.GetBytes($"{{\"n\":{n}}}");
+        var buffer = CapturePool.Shared.Rent(json.Length);
+        json.CopyTo(buffer, 0);
+        return IncomingRecord.FromJson(buffer, json.Length);
+    }
+
+    // A segment's records: its gzip member decompressed, as the server reads a batch.
+    private static int[] Numbers(QueuedItem item)
+    {
+        var segment = Assert.IsType<RecordSegment>(item.Item);
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(segment.Compressed.ToArray()), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(gzip);
+        var numbers = System.Text.Json.JsonDocument.Parse("[" + reader.ReadToEnd() + "]").RootElement.EnumerateArray().Select(e => e.GetProperty("n").GetInt32()).ToArray();
+        Assert.Equal(segment.Records, numbers.Length);
+        segment.Release();
+        return numbers;
+    }
 
     [Fact]
     public void Capacity_NotAPowerOfTwo_IsTheExactBound()
@@ -31,7 +57,7 @@ public sealed class TelemetryQueueTests
         using var counters = new CounterListener(metrics);
 
         Assert.True(queue.TryEnqueue(Record(1)));
-        Assert.True(queue.TryEnqueue(new Heartbeat { Kind = "h" }));
+        Assert.True(queue.TryEnqueue(new Heartbeat { Kind = "2" }));
         Assert.True(queue.TryEnqueue(Record(3)));
         Assert.False(queue.TryEnqueue(Record(4)));
         Assert.Equal(3, queue.Count);
@@ -39,10 +65,9 @@ public sealed class TelemetryQueueTests
 
         Assert.True(queue.TryDequeue(out var first));
         Assert.Equal(1, NumberOf(first));
-        Assert.Equal(4, first.Length);
         Assert.True(queue.TryEnqueue(Record(5))); // room again
         Assert.True(queue.TryDequeue(out var second));
-        Assert.Equal("h", Assert.IsType<Heartbeat>(second.Item).Kind);
+        Assert.Equal(2, NumberOf(second));
         Assert.True(queue.TryDequeue(out var third));
         Assert.Equal(3, NumberOf(third));
         Assert.True(queue.TryDequeue(out var fifth));
@@ -101,6 +126,91 @@ public sealed class TelemetryQueueTests
         {
             var mine = seen.Where(n => n / perProducer == p).ToList();
             Assert.Equal(Enumerable.Range(p * perProducer, perProducer), mine); // one producer's items keep their order
+        }
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
+    public void IncomingRecords_CompressedIntoSegments_SealedWhenFullOrWhenTheShipperAsks()
+    {
+        // BatchMaxItems 16: a segment holds a quarter, 4 records. 10 records from one thread: two sealed segments, two records open.
+        var queue = Create(1000, 16, out var metrics);
+        using var counters = new CounterListener(metrics);
+        for (var n = 0; n < 10; n++) Assert.True(queue.TryEnqueue(Incoming(n)));
+        Assert.Equal(10, counters["items.queued"]);
+        Assert.Equal(8, queue.Count); // the open segment's records are not waiting yet
+
+        Assert.True(queue.TryDequeue(out var first));
+        Assert.Equal([0, 1, 2, 3], Numbers(first));
+        Assert.Equal(2, queue.SealOpenSegments());
+        Assert.Equal(6, queue.Count);
+        Assert.Equal(0, queue.SealOpenSegments()); // nothing open any more
+
+        Assert.True(queue.TryDequeue(out var second));
+        Assert.Equal([4, 5, 6, 7], Numbers(second));
+        Assert.True(queue.TryDequeue(out var third));
+        Assert.Equal([8, 9], Numbers(third));
+        Assert.False(queue.TryDequeue(out _));
+        Assert.Equal(0, queue.Count);
+        Assert.Equal(0, counters["items.dropped"]);
+    }
+
+    [Fact]
+    public void IncomingRecords_OpenOnesCountAgainstTheCapacity()
+    {
+        // Capacity 8 (segments of 2): eight records are accepted, the ninth is dropped and counted, whether they wait sealed or open.
+        var queue = Create(8, 500, out var metrics);
+        using var counters = new CounterListener(metrics);
+        for (var n = 0; n < 7; n++) Assert.True(queue.TryEnqueue(Incoming(n)));
+        Assert.Equal(6, queue.Count);
+        Assert.True(queue.TryEnqueue(Incoming(7)));
+        Assert.False(queue.TryEnqueue(Incoming(8)));
+        Assert.False(queue.TryEnqueue(new Heartbeat { Kind = "h" }));
+        Assert.Equal(2, counters["items.dropped"]);
+
+        Assert.True(queue.TryDequeue(out var first));
+        Assert.Equal([0, 1], Numbers(first));
+        Assert.True(queue.TryEnqueue(Incoming(9))); // room again
+        var rest = new List<int>();
+        queue.SealOpenSegments();
+        while (queue.TryDequeue(out var item)) rest.AddRange(Numbers(item));
+        Assert.Equal([2, 3, 4, 5, 6, 7, 9], rest);
+    }
+
+    [Fact]
+    public async Task IncomingRecords_ManyThreads_EachOutExactlyOnceInItsThreadsOrder()
+    {
+        // 4 producer threads and a consumer that seals open segments as it goes, on a queue small enough to refuse records now and then.
+        const int producers = 4, perProducer = 5_000;
+        var queue = Create(200, 500, out _);
+        var seen = new List<int>(producers * perProducer);
+        using var done = new CancellationTokenSource();
+        var consumer = Task.Run(() =>
+        {
+            while (true)
+            {
+                var finished = done.IsCancellationRequested;
+                queue.SealOpenSegments();
+                while (queue.TryDequeue(out var item)) seen.AddRange(Numbers(item));
+                if (finished) break;
+                Thread.Yield();
+            }
+        });
+        await Task.WhenAll(Enumerable.Range(0, producers).Select(p => Task.Factory.StartNew(() =>
+        {
+            for (var i = 0; i < perProducer; i++)
+            {
+                while (!queue.TryEnqueue(Incoming((p * perProducer) + i))) Thread.Yield();
+            }
+        }, TaskCreationOptions.LongRunning)));
+        await done.CancelAsync();
+        await consumer;
+
+        Assert.Equal(producers * perProducer, seen.Count);
+        for (var p = 0; p < producers; p++)
+        {
+            var mine = seen.Where(n => n / perProducer == p).ToList();
+            Assert.Equal(Enumerable.Range(p * perProducer, perProducer), mine); // one thread's records keep their order
         }
         Assert.Equal(0, queue.Count);
     }

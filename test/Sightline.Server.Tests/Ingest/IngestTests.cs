@@ -89,6 +89,33 @@ public sealed class IngestTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Ingest_SeveralGzipMembers_DecodedAsOneBatch()
+    {
+        // The SDK sends a batch as several gzip members in a row (records compressed on their own threads, RFC 1952 §2.2);
+        // cut here in the middle of tokens, so only the members' concatenation is JSON.
+        var records = Enumerable.Range(0, 30).Select(i => ServerFixture.Record($"/members/{i}")).ToList();
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new IngestBatch { Records = records }, WireJsonContext.Default.IngestBatch);
+        using var body = new MemoryStream();
+        foreach (var (start, end) in new[] { (0, 17), (17, json.Length / 2), (json.Length / 2, json.Length - 3), (json.Length - 3, json.Length) })
+        {
+            using var member = new System.IO.Compression.GZipStream(body, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true);
+            member.Write(json.AsSpan(start, end - start));
+        }
+        using var client = _server.Client();
+        using var content = new ByteArrayContent(body.ToArray());
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+        using var request = new HttpRequestMessage(HttpMethod.Post, WireConstants.IngestPath) { Content = content };
+        request.Headers.Add(WireConstants.ApiKeyHeader, _server.IngestKey);
+
+        var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(30, (await response.Content.ReadFromJsonAsync<IngestResponse>())!.Accepted);
+        Assert.All(records, r => Assert.NotNull(_server.Store.GetRequest(1, r.Id)));
+    }
+
+    [Fact]
     public async Task Ingest_PlainBodyOverLimitWithoutContentLength_413()
     {
         // Chunked (no Content-Length): the limit is enforced while reading, not from the header.
