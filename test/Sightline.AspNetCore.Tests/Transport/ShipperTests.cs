@@ -278,6 +278,54 @@ public sealed class ShipperTests : IDisposable
         Assert.Equal(1, counters["batches.spooled"]);
     }
 
+    // An incoming record as the middleware hands it over: its wire JSON in a pooled buffer (compressed into this thread's segment).
+    private static IncomingRecord NewIncoming(string path)
+    {
+        var json = System.Text.Encoding.UTF8.GetBytes($"{{\"id\":\"{Guid.NewGuid()}\",\"method\":\"GET\",\"path\":\"{path}\",\"status\":200}}");
+        var buffer = CapturePool.Shared.Rent(json.Length);
+        json.CopyTo(buffer, 0);
+        return IncomingRecord.FromJson(buffer, json.Length);
+    }
+
+    [Fact]
+    public async Task Shutdown_RecordsInOpenSegments_AreSealedAndSent()
+    {
+        // A flush interval far longer than the test: only the shutdown drain can send what the threads' open segments hold.
+        await using var collector = await Collector.StartAsync();
+        var (shipper, queue, counters) = Create(collector.Address, o => o.FlushInterval = TimeSpan.FromMinutes(5));
+        await shipper.StartAsync(default);
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(t => Task.Factory.StartNew(() =>
+        {
+            for (var i = 0; i < 5; i++) Assert.True(queue.TryEnqueue(NewIncoming($"/t{t}/{i}")));
+        }, TaskCreationOptions.LongRunning)));
+        Assert.Equal(0, queue.Count); // five records per thread: all still in open segments
+
+        await shipper.StopAsync(default);
+
+        Assert.Equal(15, collector.Records.Select(r => r.Path).Distinct().Count());
+        Assert.Equal(15, counters["items.sent"]);
+    }
+
+    [Fact]
+    public async Task Segments_NeverTakeABatchPastBatchMaxItems()
+    {
+        // BatchMaxItems 8: segments of 2. Queued: 2, 2, 2, 1 (sealed early), 2, 2 records. The fifth segment would make
+        // the first batch 9, so it starts the second one: batches of 7 and 4.
+        await using var collector = await Collector.StartAsync();
+        var (shipper, queue, _) = Create(collector.Address, o => { o.BatchMaxItems = 8; o.FlushInterval = TimeSpan.FromMinutes(5); });
+        for (var i = 0; i < 7; i++) Assert.True(queue.TryEnqueue(NewIncoming($"/r{i}")));
+        Assert.Equal(1, queue.SealOpenSegments());
+        for (var i = 7; i < 11; i++) Assert.True(queue.TryEnqueue(NewIncoming($"/r{i}")));
+        Assert.Equal(11, queue.Count);
+
+        await shipper.StartAsync(default);
+        await collector.WaitUntilAsync(() => collector.Records.Count() >= 7);
+        await shipper.StopAsync(default);
+
+        Assert.Equal([7, 4], collector.Batches.Select(b => b.Records.Count));
+        Assert.Equal(Enumerable.Range(0, 11).Select(i => $"/r{i}"), collector.Records.Select(r => r.Path));
+    }
+
     public void Dispose()
     {
         foreach (var m in _metrics) m.Dispose();

@@ -214,4 +214,21 @@ public sealed class TelemetryQueueTests
         }
         Assert.Equal(0, queue.Count);
     }
+
+    [Fact]
+    public void IncomingRecords_SeveralQueuesOnOneThread_EachKeepsItsOwn()
+    {
+        // Apps in one process share their request threads: six queues (more than a thread keeps writers for) used in turn from one
+        // thread. Each queue's segments hold its own records only, in order, and its seal finds the ones a slot gave way to.
+        var queues = Enumerable.Range(0, 6).Select(_ => Create(1000, 500, out TransportMetrics _)).ToArray();
+        for (var n = 0; n < 60; n++) Assert.True(queues[n % 6].TryEnqueue(Incoming(n)));
+
+        for (var q = 0; q < 6; q++)
+        {
+            Assert.True(queues[q].SealOpenSegments() > 0);
+            var numbers = new List<int>();
+            while (queues[q].TryDequeue(out var item)) numbers.AddRange(Numbers(item));
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => (i * 6) + q), numbers);
+        }
+    }
 }
