@@ -49,6 +49,18 @@ public sealed class TelemetryQueueTests
         return numbers;
     }
 
+    // Producer p made the numbers p * perProducer onwards: each must come out once, and one producer's in the order it made them.
+    private static void AssertEachOnceInItsProducersOrder(List<int> seen, int producers, int perProducer)
+    {
+        Assert.Equal(producers * perProducer, seen.Count);
+        Assert.Equal(producers * perProducer, seen.Distinct().Count());
+        for (var p = 0; p < producers; p++)
+        {
+            var mine = seen.Where(n => n / perProducer == p).ToList();
+            Assert.Equal(Enumerable.Range(p * perProducer, perProducer), mine);
+        }
+    }
+
     [Fact]
     public void Capacity_NotAPowerOfTwo_IsTheExactBound()
     {
@@ -120,13 +132,7 @@ public sealed class TelemetryQueueTests
         await done.CancelAsync();
         await consumer;
 
-        Assert.Equal(producers * perProducer, seen.Count);
-        Assert.Equal(producers * perProducer, seen.Distinct().Count());
-        for (var p = 0; p < producers; p++)
-        {
-            var mine = seen.Where(n => n / perProducer == p).ToList();
-            Assert.Equal(Enumerable.Range(p * perProducer, perProducer), mine); // one producer's items keep their order
-        }
+        AssertEachOnceInItsProducersOrder(seen, producers, perProducer);
         Assert.Equal(0, queue.Count);
     }
 
@@ -206,12 +212,7 @@ public sealed class TelemetryQueueTests
         await done.CancelAsync();
         await consumer;
 
-        Assert.Equal(producers * perProducer, seen.Count);
-        for (var p = 0; p < producers; p++)
-        {
-            var mine = seen.Where(n => n / perProducer == p).ToList();
-            Assert.Equal(Enumerable.Range(p * perProducer, perProducer), mine); // one thread's records keep their order
-        }
+        AssertEachOnceInItsProducersOrder(seen, producers, perProducer);
         Assert.Equal(0, queue.Count);
     }
 
