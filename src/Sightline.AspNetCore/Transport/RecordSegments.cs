@@ -50,14 +50,36 @@ internal sealed class RecordSegments(int maxRecords, int maxBytes)
             if (ReferenceEquals(slots[i].Owner, this)) return slots[i].Writer!;
         }
         // A writer another owner's slot gave way to stays registered with its owner, which still seals it.
-        var writer = new SegmentWriter(this);
+        var writer = new SegmentWriter(this, Thread.CurrentThread);
         lock (_registry) _writers = [.. _writers, writer];
         slots[t_nextSlot++ % ThreadSlots] = (this, writer);
         return writer;
     }
 
-    /// <summary>Every writer registered so far (threads that wrote records for this owner).</summary>
+    /// <summary>Every writer registered so far (threads that wrote records for this owner), less the pruned ones.</summary>
     public ReadOnlySpan<SegmentWriter> Writers => Volatile.Read(ref _writers);
+
+    /// <summary>
+    /// Forgets the writers of threads that have ended and whose segment is empty (sealed by the caller
+    /// just before), so an app whose thread pool comes and goes over weeks does not keep one per thread
+    /// it ever had. Returns how many were forgotten.
+    /// </summary>
+    public int PruneEnded()
+    {
+        var writers = Volatile.Read(ref _writers);
+        var ended = 0;
+        foreach (var writer in writers)
+        {
+            if (!writer.Thread.IsAlive && writer.Records == 0) ended++;
+        }
+        if (ended == 0) return 0;
+        lock (_registry)
+        {
+            // Under the lock: a writer registered meanwhile is kept (only ended threads' writers go, and they register nothing).
+            _writers = [.. _writers.Where(w => w.Thread.IsAlive || w.Records > 0)];
+        }
+        return ended;
+    }
 }
 
 /// <summary>
@@ -67,7 +89,7 @@ internal sealed class RecordSegments(int maxRecords, int maxBytes)
 /// Its thread appends; the shipper's thread may seal it at any time: both under the writer's lock, which
 /// is uncontended but for those seals.
 /// </summary>
-internal sealed class SegmentWriter(RecordSegments owner)
+internal sealed class SegmentWriter(RecordSegments owner, Thread thread)
 {
     private const int StagingBytes = 64 * 1024;
 
@@ -80,6 +102,9 @@ internal sealed class SegmentWriter(RecordSegments owner)
 
     /// <summary>Records in the open segment.</summary>
     public int Records { get; private set; }
+
+    /// <summary>The thread that appends (the only one).</summary>
+    public Thread Thread { get; } = thread;
 
     /// <summary>Appends one record's JSON; false when it was dropped.</summary>
     /// <param name="json">The record.</param>
@@ -268,7 +293,7 @@ internal sealed class SegmentOutput : Stream
         _length += buffer.Length;
     }
 
-    public override void WriteByte(byte value) => Write([value]);
+    public override void WriteByte(byte value) => Write(new ReadOnlySpan<byte>(in value));
 
     public override void Flush()
     {

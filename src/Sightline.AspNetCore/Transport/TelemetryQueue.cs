@@ -58,6 +58,7 @@ internal sealed class TelemetryQueue : ITelemetrySink
             if (lost > 0) _metrics.Dropped.Add(lost);
             if (segment is not null && Publish(segment)) records += segment.Records;
         }
+        _segments.PruneEnded();
         return records;
     }
 

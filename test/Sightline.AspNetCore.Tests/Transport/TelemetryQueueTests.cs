@@ -232,4 +232,24 @@ public sealed class TelemetryQueueTests
             Assert.Equal(Enumerable.Range(0, 10).Select(i => (i * 6) + q), numbers);
         }
     }
+
+    [Fact]
+    public void IncomingRecords_ThreadEnds_ItsRecordsAreSentAndItsWriterForgotten()
+    {
+        // A thread that wrote records and ended: the next seal ships what it left open and drops its writer, so threads that come
+        // and go over an app's life do not pile up.
+        var queue = Create(1000, 500, out TransportMetrics _);
+        var thread = new Thread(() =>
+        {
+            for (var n = 0; n < 3; n++) Assert.True(queue.TryEnqueue(Incoming(n)));
+        });
+        thread.Start();
+        thread.Join();
+        Assert.Equal(1, queue.Segments.Writers.Length);
+
+        Assert.Equal(3, queue.SealOpenSegments());
+        Assert.Equal(0, queue.Segments.Writers.Length);
+        Assert.True(queue.TryDequeue(out var item));
+        Assert.Equal([0, 1, 2], Numbers(item));
+    }
 }
