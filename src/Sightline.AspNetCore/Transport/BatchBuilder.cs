@@ -58,14 +58,6 @@ internal sealed class BatchBuilder : IDisposable
     /// <summary>Uncompressed JSON bytes written so far (plus an estimate for the small item kinds).</summary>
     public long UncompressedBytes => _flushedBytes + _segmentBytes + _writer.BytesPending + _json.WrittenCount + (2048L * (_metrics.Count + _heartbeats.Count + _securityEvents.Count));
 
-    /// <summary>Adds an item taken from the <see cref="TelemetryQueue"/>.</summary>
-    public void Add(in QueuedItem item)
-    {
-        if (item.Item is RecordSegment segment) Add(segment);
-        else if (item.Item is byte[] json) Add(IncomingRecord.FromJson(json, item.Length));
-        else Add(item.Item);
-    }
-
     /// <summary>Adds a sealed segment of incoming records (released when the batch is finished or reset).</summary>
     public void Add(RecordSegment segment)
     {
@@ -92,12 +84,15 @@ internal sealed class BatchBuilder : IDisposable
         _ownRecords++;
     }
 
-    /// <summary>Adds a <see cref="RequestRecord"/>, <see cref="MetricsSnapshot"/>, <see cref="Heartbeat"/> or <see cref="SecurityEvent"/> (anything else is ignored).</summary>
+    /// <summary>Adds an item taken from the <see cref="TelemetryQueue"/>: a <see cref="RecordSegment"/>, <see cref="RequestRecord"/>, <see cref="MetricsSnapshot"/>, <see cref="Heartbeat"/> or <see cref="SecurityEvent"/> (anything else is ignored).</summary>
     public void Add(object item)
     {
         Start();
         switch (item)
         {
+            case RecordSegment segment:
+                Add(segment);
+                return;
             case RequestRecord record:
                 _records.Write(_writer, record);
                 Spill();

@@ -17,11 +17,9 @@ namespace Sightline.AspNetCore.Transport;
 /// </summary>
 internal sealed class RecordSegments(int maxRecords, int maxBytes)
 {
-    /// <summary>Most records in one segment (fewer when the batch or queue limits are smaller).</summary>
-    public const int MaxRecordsPerSegment = 128;
-
-    /// <summary>Most uncompressed bytes in one segment (less when the batch limit is smaller).</summary>
-    public const int MaxBytesPerSegment = 1024 * 1024;
+    // Most records and uncompressed bytes in one segment (fewer when the batch or queue limits are smaller).
+    private const int MaxRecordsPerSegment = 128;
+    private const int MaxBytesPerSegment = 1024 * 1024;
 
     private const int ThreadSlots = 4;
 
@@ -62,24 +60,19 @@ internal sealed class RecordSegments(int maxRecords, int maxBytes)
     /// <summary>
     /// Forgets the writers of threads that have ended and whose segment is empty (sealed by the caller
     /// just before), so an app whose thread pool comes and goes over weeks does not keep one per thread
-    /// it ever had. Returns how many were forgotten.
+    /// it ever had.
     /// </summary>
-    public int PruneEnded()
+    public void PruneEnded()
     {
-        var writers = Volatile.Read(ref _writers);
-        var ended = 0;
-        foreach (var writer in writers)
-        {
-            if (!writer.Thread.IsAlive && writer.Records == 0) ended++;
-        }
-        if (ended == 0) return 0;
+        if (!Array.Exists(Volatile.Read(ref _writers), Ended)) return;
         lock (_registry)
         {
             // Under the lock: a writer registered meanwhile is kept (only ended threads' writers go, and they register nothing).
-            _writers = [.. _writers.Where(w => w.Thread.IsAlive || w.Records > 0)];
+            _writers = [.. _writers.Where(w => !Ended(w))];
         }
-        return ended;
     }
+
+    private static bool Ended(SegmentWriter writer) => !writer.Thread.IsAlive && writer.Records == 0;
 }
 
 /// <summary>

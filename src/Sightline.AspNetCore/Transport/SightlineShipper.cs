@@ -35,7 +35,7 @@ internal sealed class SightlineShipper : BackgroundService
     private DateTimeOffset _serverAwayUntil = DateTimeOffset.MinValue;
     private TimeSpan _awayBackoff = TimeSpan.Zero;
     private DateTimeOffset _lastKeyWarning = DateTimeOffset.MinValue;
-    private QueuedItem? _carried; // a segment that did not fit in the batch being built: the next one starts with it
+    private RecordSegment? _carried; // a segment that did not fit in the batch being built: the next one starts with it
     private ReadOnlyMemory<byte>? _inFlight; // valid until the next batch starts (BatchBuilder reuses its buffer)
     private int _inFlightItems;
     private readonly TimeSpan _pollInterval;
@@ -97,7 +97,6 @@ internal sealed class SightlineShipper : BackgroundService
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.ShutdownTimeout);
-        _queue.SealOpenSegments();
         while (_inFlight is not null || _queue.Count > 0 || _batch.Count > 0 || _carried is not null || _queue.SealOpenSegments() > 0)
         {
             ReadOnlyMemory<byte> batch;
@@ -170,18 +169,18 @@ internal sealed class SightlineShipper : BackgroundService
         {
             _carried = null;
             _batch.Add(carried);
-            drained += ((RecordSegment)carried.Item).Records;
+            drained += carried.Records;
         }
         while (!Full() && _queue.TryDequeue(out var item))
         {
-            if (item.Item is RecordSegment segment && _batch.Count > 0
+            if (item is RecordSegment segment && _batch.Count > 0
                 && (_batch.Count + segment.Records > _options.BatchMaxItems || _batch.UncompressedBytes + segment.UncompressedBytes > _options.BatchMaxBytes))
             {
-                _carried = item;
+                _carried = segment;
                 break;
             }
             _batch.Add(item);
-            drained += item.Item is RecordSegment s ? s.Records : 1;
+            drained += item is RecordSegment s ? s.Records : 1;
         }
         return drained;
     }

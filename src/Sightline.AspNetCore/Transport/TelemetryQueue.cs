@@ -18,7 +18,7 @@ internal sealed class TelemetryQueue : ITelemetrySink
     /// <summary>The largest <see cref="SightlineOptions.QueueCapacity"/> (the ring is allocated up front: 24 bytes per slot).</summary>
     public const int MaxCapacity = 1 << 20;
 
-    private readonly BoundedRing<QueuedItem> _ring;
+    private readonly BoundedRing<object> _ring;
     private readonly TransportMetrics _metrics;
     private readonly RecordSegments _segments;
     private readonly int _capacity;
@@ -29,7 +29,7 @@ internal sealed class TelemetryQueue : ITelemetrySink
         _metrics = metrics;
         var o = options.Value;
         _capacity = Math.Clamp(o.QueueCapacity, 1, MaxCapacity);
-        _ring = new BoundedRing<QueuedItem>(_capacity);
+        _ring = new BoundedRing<object>(_capacity);
         // Four segments fill a batch; an open segment holds a quarter of the queue at most.
         _segments = new RecordSegments(Math.Max(1, Math.Min(o.BatchMaxItems, _capacity) / 4), Math.Max(1, o.BatchMaxBytes / 4));
     }
@@ -40,11 +40,14 @@ internal sealed class TelemetryQueue : ITelemetrySink
     /// <summary>The segments incoming records are compressed into.</summary>
     internal RecordSegments Segments => _segments;
 
-    /// <summary>Takes the oldest item; false when the queue is empty.</summary>
-    public bool TryDequeue(out QueuedItem item)
+    /// <summary>
+    /// Takes the oldest item, false when the queue is empty: a <see cref="RecordSegment"/> (incoming records),
+    /// a <see cref="RequestRecord"/>, a <see cref="MetricsSnapshot"/>, a <see cref="Heartbeat"/> or a <see cref="SecurityEvent"/>.
+    /// </summary>
+    public bool TryDequeue([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out object? item)
     {
         if (!_ring.TryDequeue(out item)) return false;
-        Interlocked.Add(ref _waiting, item.Item is RecordSegment segment ? -segment.Records : -1);
+        Interlocked.Add(ref _waiting, item is RecordSegment segment ? -segment.Records : -1);
         return true;
     }
 
@@ -62,7 +65,7 @@ internal sealed class TelemetryQueue : ITelemetrySink
         return records;
     }
 
-    public bool TryEnqueue(RequestRecord record) => Write(new QueuedItem(record, 0));
+    public bool TryEnqueue(RequestRecord record) => Write(record);
 
     public bool TryEnqueue(IncomingRecord record)
     {
@@ -84,23 +87,23 @@ internal sealed class TelemetryQueue : ITelemetrySink
         }
     }
 
-    public bool TryEnqueue(MetricsSnapshot snapshot) => Write(new QueuedItem(snapshot, 0));
-    public bool TryEnqueue(Heartbeat heartbeat) => Write(new QueuedItem(heartbeat, 0));
-    public bool TryEnqueue(SecurityEvent securityEvent) => Write(new QueuedItem(securityEvent, 0));
+    public bool TryEnqueue(MetricsSnapshot snapshot) => Write(snapshot);
+    public bool TryEnqueue(Heartbeat heartbeat) => Write(heartbeat);
+    public bool TryEnqueue(SecurityEvent securityEvent) => Write(securityEvent);
 
     // Queues a sealed segment. Its records were accepted against the bound already, so only a full ring
     // (it has a slot per unit of the bound, so never in practice) drops them.
     private bool Publish(RecordSegment segment)
     {
         Interlocked.Add(ref _waiting, segment.Records);
-        if (_ring.TryEnqueue(new QueuedItem(segment, 0))) return true;
+        if (_ring.TryEnqueue(segment)) return true;
         Interlocked.Add(ref _waiting, -segment.Records);
         _metrics.Dropped.Add(segment.Records);
         segment.Release();
         return false;
     }
 
-    private bool Write(QueuedItem item)
+    private bool Write(object item)
     {
         if (Interlocked.Increment(ref _waiting) > _capacity || !_ring.TryEnqueue(item))
         {
@@ -111,14 +114,4 @@ internal sealed class TelemetryQueue : ITelemetrySink
         _metrics.Queued.Add(1);
         return true;
     }
-}
-
-/// <summary>An item taken from the <see cref="TelemetryQueue"/>: a segment of incoming records, or another wire item.</summary>
-internal readonly struct QueuedItem(object item, int length)
-{
-    /// <summary>The item: a <see cref="RecordSegment"/> (incoming records), a <see cref="RequestRecord"/>, a <see cref="MetricsSnapshot"/>, a <see cref="Heartbeat"/> or a <see cref="SecurityEvent"/>; a <c>byte[]</c> (one incoming record's JSON, <see cref="Length"/> bytes of it) only from tests and benchmarks.</summary>
-    public object Item { get; } = item;
-
-    /// <summary>For an incoming record, the length of its JSON.</summary>
-    public int Length { get; } = length;
 }

@@ -47,7 +47,7 @@ public sealed class BatchBuilderTests
         }
         queue.SealOpenSegments();
         var segments = new List<RecordSegment>();
-        while (queue.TryDequeue(out var item)) segments.Add(Assert.IsType<RecordSegment>(item.Item));
+        while (queue.TryDequeue(out var item)) segments.Add(Assert.IsType<RecordSegment>(item));
         return segments;
     }
 

@@ -26,7 +26,7 @@ public sealed class TelemetryQueueTests
     // Ring items: heartbeats numbered by their kind.
     private static Heartbeat Record(int n) => new() { Kind = n.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
-    private static int NumberOf(QueuedItem item) => int.Parse(Assert.IsType<Heartbeat>(item.Item).Kind, System.Globalization.CultureInfo.InvariantCulture);
+    private static int NumberOf(object item) => int.Parse(Assert.IsType<Heartbeat>(item).Kind, System.Globalization.CultureInfo.InvariantCulture);
 
     // An incoming record's JSON, in a pooled buffer as the writer hands it over.
     private static IncomingRecord Incoming(int n)
@@ -38,9 +38,9 @@ public sealed class TelemetryQueueTests
     }
 
     // A segment's records: its gzip member decompressed, as the server reads a batch.
-    private static int[] Numbers(QueuedItem item)
+    private static int[] Numbers(object item)
     {
-        var segment = Assert.IsType<RecordSegment>(item.Item);
+        var segment = Assert.IsType<RecordSegment>(item);
         using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(segment.Compressed.ToArray()), System.IO.Compression.CompressionMode.Decompress);
         using var reader = new StreamReader(gzip);
         var numbers = System.Text.Json.JsonDocument.Parse("[" + reader.ReadToEnd() + "]").RootElement.EnumerateArray().Select(e => e.GetProperty("n").GetInt32()).ToArray();
