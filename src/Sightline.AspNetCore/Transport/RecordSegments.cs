@@ -243,49 +243,33 @@ internal sealed class RecordSegment(byte[] buffer, int length, int records, long
     }
 }
 
-/// <summary>The write-only stream a segment's gzip member goes into: one buffer from <see cref="CapturePool"/>, grown by doubling.</summary>
+/// <summary>The write-only stream a segment's gzip member goes into: a <see cref="PooledByteWriter"/> (one buffer from <see cref="CapturePool"/>, grown by doubling).</summary>
 internal sealed class SegmentOutput : Stream
 {
-    private const int InitialSize = 16 * 1024;
-    private byte[]? _buffer;
-    private int _length;
+    private const int InitialSize = 16 * 1024; // a headers-only segment's member, without growing
+    private readonly PooledByteWriter _writer = new();
 
     public override bool CanRead => false;
     public override bool CanSeek => false;
     public override bool CanWrite => true;
-    public override long Length => _length;
+    public override long Length => _writer.Length;
 
     public override long Position
     {
-        get => _length;
+        get => _writer.Length;
         set => throw new NotSupportedException();
     }
 
     /// <summary>Hands the buffer and the length written over (the caller returns it to the pool); the stream starts empty.</summary>
-    public (byte[] Buffer, int Length) Detach()
-    {
-        var result = (_buffer ?? [], _length);
-        _buffer = null;
-        _length = 0;
-        return result;
-    }
+    public (byte[] Buffer, int Length) Detach() => _writer.Detach();
 
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        if (_buffer is null || _buffer.Length - _length < buffer.Length)
-        {
-            var next = CapturePool.Shared.Rent(Math.Max(_length + buffer.Length, Math.Max(InitialSize, (_buffer?.Length ?? 0) * 2)));
-            if (_buffer is not null)
-            {
-                _buffer.AsSpan(0, _length).CopyTo(next);
-                CapturePool.Shared.Return(_buffer);
-            }
-            _buffer = next;
-        }
-        buffer.CopyTo(_buffer.AsSpan(_length));
-        _length += buffer.Length;
+        if (_writer.Length == 0) _writer.Reserve(Math.Max(InitialSize, buffer.Length));
+        buffer.CopyTo(_writer.GetSpan(buffer.Length));
+        _writer.Advance(buffer.Length);
     }
 
     public override void WriteByte(byte value) => Write(new ReadOnlySpan<byte>(in value));
