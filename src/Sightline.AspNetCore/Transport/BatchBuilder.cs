@@ -26,9 +26,9 @@ internal sealed class BatchBuilder : IDisposable
     private static readonly JsonWriterOptions s_writerOptions = RecordJsonWriter.WriterOptions;
 
     // Gzip members spliced between and after segments: a comma (between two records), and the tail of a
-    // batch with no metrics, heartbeats or security events (what Finish writes then, byte for byte).
+    // batch with no metrics, heartbeats or security events.
     private static readonly byte[] s_commaMember = Member(","u8);
-    private static readonly byte[] s_emptyTailMember = Member("],\"metrics\":[],\"heartbeats\":[],\"securityEvents\":[]}"u8);
+    private static readonly byte[] s_emptyTailMember = EmptyTailMember();
 
     private readonly ServiceInfo _service;
     private readonly List<MetricsSnapshot> _metrics = [];
@@ -127,14 +127,7 @@ internal sealed class BatchBuilder : IDisposable
             }
             _gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true);
         }
-        writer.WriteEndArray();
-        writer.WritePropertyName("metrics");
-        JsonSerializer.Serialize(writer, _metrics, WireJsonContext.Default.ListMetricsSnapshot);
-        writer.WritePropertyName("heartbeats");
-        JsonSerializer.Serialize(writer, _heartbeats, WireJsonContext.Default.ListHeartbeat);
-        writer.WritePropertyName("securityEvents");
-        JsonSerializer.Serialize(writer, _securityEvents, WireJsonContext.Default.ListSecurityEvent);
-        writer.WriteEndObject();
+        WriteTail(writer, _metrics, _heartbeats, _securityEvents);
         Spill(force: true);
         _gzip!.Dispose(); // writes the gzip trailer
         _gzip = null;
@@ -159,6 +152,33 @@ internal sealed class BatchBuilder : IDisposable
         }
         _segments.Clear();
         _gzip = null;
+    }
+
+    // Ends the records array and the batch: the metrics, heartbeats and security events.
+    private static void WriteTail(Utf8JsonWriter writer, List<MetricsSnapshot> metrics, List<Heartbeat> heartbeats, List<SecurityEvent> securityEvents)
+    {
+        writer.WriteEndArray();
+        writer.WritePropertyName("metrics");
+        JsonSerializer.Serialize(writer, metrics, WireJsonContext.Default.ListMetricsSnapshot);
+        writer.WritePropertyName("heartbeats");
+        JsonSerializer.Serialize(writer, heartbeats, WireJsonContext.Default.ListHeartbeat);
+        writer.WritePropertyName("securityEvents");
+        JsonSerializer.Serialize(writer, securityEvents, WireJsonContext.Default.ListSecurityEvent);
+        writer.WriteEndObject();
+    }
+
+    // The tail WriteTail writes when there are no metrics, heartbeats or security events, as a gzip member.
+    private static byte[] EmptyTailMember()
+    {
+        var json = new ArrayBufferWriter<byte>();
+        using var writer = new Utf8JsonWriter(json, s_writerOptions);
+        writer.WriteStartObject();
+        writer.WriteStartArray("records");
+        writer.Flush();
+        var head = json.WrittenCount;
+        WriteTail(writer, [], [], []);
+        writer.Flush();
+        return Member(json.WrittenSpan[head..]);
     }
 
     private static byte[] Member(ReadOnlySpan<byte> json)
