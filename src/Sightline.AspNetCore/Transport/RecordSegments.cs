@@ -124,8 +124,7 @@ internal sealed class SegmentWriter(RecordSegments owner, Thread thread)
                     Compress();
                     if (_staging is null || needed > _staging.Length)
                     {
-                        if (_staging is not null) CapturePool.Shared.Return(_staging);
-                        _staging = null;
+                        ReleaseStaging();
                         _staging = CapturePool.Shared.Rent(Math.Max(StagingBytes, needed));
                     }
                 }

@@ -31,7 +31,7 @@ internal sealed class TelemetryQueue : ITelemetrySink
         _capacity = Math.Clamp(o.QueueCapacity, 1, MaxCapacity);
         _ring = new BoundedRing<object>(_capacity);
         // Four segments fill a batch; an open segment holds a quarter of the queue at most.
-        _segments = new RecordSegments(Math.Max(1, Math.Min(o.BatchMaxItems, _capacity) / 4), Math.Max(1, o.BatchMaxBytes / 4));
+        _segments = new RecordSegments(Math.Min(o.BatchMaxItems, _capacity) / 4, o.BatchMaxBytes / 4); // RecordSegments clamps each to at least 1
     }
 
     /// <summary>Items waiting in the queue (records in sealed segments count one each; records in open segments are not counted).</summary>
