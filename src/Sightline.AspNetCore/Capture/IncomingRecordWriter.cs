@@ -66,7 +66,8 @@ internal sealed class IncomingRecordWriter
     /// <summary>
     /// Takes back a record's buffer once its JSON has been copied (<see cref="Transport.TelemetryQueue"/>
     /// compresses it on this thread): the thread's next record is written into it, still in this core's
-    /// cache, instead of a buffer from the shared pool. Buffers over 64 KiB go back to the pool.
+    /// cache, instead of a buffer from the shared pool (returning it to the pool instead measured 0.991×
+    /// in <c>bench/ab.sh records</c>, +0.65 µs per request). Buffers over 64 KiB go back to the pool.
     /// </summary>
     public static void Recycle(IncomingRecord record)
     {
