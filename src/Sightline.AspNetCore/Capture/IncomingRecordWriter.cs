@@ -40,15 +40,17 @@ internal sealed class IncomingRecordWriter
 
     private readonly PooledByteWriter _output = new();
     private readonly RecordJsonWriter _records = new();
+    private readonly TimestampFormatter _timestamps = new();
     private readonly Utf8JsonWriter _json;
     private byte[] _scratch = new byte[256];
     private bool _busy;
 
-    // Header names seen by this thread, by string instance: the server hands out the same instances for
-    // known headers (Host, Content-Type, ...) on every request. Per name: its JSON member prefix ("Name":)
-    // and whether its value is redacted, so a hit skips transcoding, the escape check and the redaction lookup.
-    // Two candidate slots per instance; a name is only put in an empty one, so entries are never evicted and
-    // the cache allocates at most once per slot (names the server allocates anew per request just miss).
+    // Header names seen by this thread, by text: per name, its JSON member prefix ("Name":) and whether its value is
+    // redacted, so a hit skips transcoding, the escape check and the redaction lookup. Keyed by the text, not the
+    // instance: the server hands out the same instances for known headers (Host, Content-Type, ...) but allocates
+    // the names of other request headers (X-Api-Key, traceparent, ...) anew on every request. Two candidate slots
+    // per name; a name is only put in an empty one, so entries are never evicted and the cache allocates at most
+    // once per slot.
     private const int NameCacheSize = 128;
     private readonly NameEntry[] _names = new NameEntry[NameCacheSize];
 
@@ -109,8 +111,7 @@ internal sealed class IncomingRecordWriter
         Literal("\""u8);
         Literal(s_direction);
         Literal(",\"timestamp\":\""u8);
-        facts.Timestamp.TryFormat(_output.GetSpan(40), out n, "O", System.Globalization.CultureInfo.InvariantCulture);
-        _output.Advance(n);
+        _output.Advance(_timestamps.Format(facts.Timestamp, _output.GetSpan(40)));
         Literal("\",\"durationNs\":"u8);
         Number(facts.DurationNs);
         Literal(",\"method\":"u8);
@@ -217,18 +218,18 @@ internal sealed class IncomingRecordWriter
         Literal("}"u8);
     }
 
-    // Writes "name": and returns whether the header's value is redacted (from the cache when this instance was seen).
+    // Writes "name": and returns whether the header's value is redacted (from the cache when this name was seen).
     private bool Name(string name, HeaderRedactor redactor)
     {
-        var hash = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(name);
+        var hash = NameHash(name);
         ref var first = ref _names[hash & (NameCacheSize - 1)];
-        ref var second = ref _names[(hash >> 7) & (NameCacheSize - 1)];
-        if (ReferenceEquals(first.Name, name) && ReferenceEquals(first.Redactor, redactor))
+        if (first.Matches(name, redactor))
         {
             Literal(first.Prefix);
             return first.Redact;
         }
-        if (ReferenceEquals(second.Name, name) && ReferenceEquals(second.Redactor, redactor))
+        ref var second = ref _names[(hash >> 7) & (NameCacheSize - 1)];
+        if (second.Matches(name, redactor))
         {
             Literal(second.Prefix);
             return second.Redact;
@@ -245,7 +246,22 @@ internal sealed class IncomingRecordWriter
         return redact;
     }
 
-    private readonly record struct NameEntry(string Name, HeaderRedactor Redactor, byte[] Prefix, bool Redact);
+    // A cheap hash of a header name's text: its length and four of its characters, mixed (names differ in length or
+    // in these characters far more often than not; a collision only costs the second slot, or a miss).
+    private static int NameHash(string name)
+    {
+        var n = name.Length;
+        if (n == 0) return 0;
+        var h = (uint)n ^ ((uint)name[0] << 6) ^ ((uint)name[n >> 1] << 13) ^ ((uint)name[(n * 3) >> 2] << 19) ^ ((uint)name[n - 1] << 25);
+        return (int)((h * 0x9E3779B1u) >> 14);
+    }
+
+    private readonly record struct NameEntry(string Name, HeaderRedactor Redactor, byte[] Prefix, bool Redact)
+    {
+        // The same app's rules (redactor) and the same text (the same instance, for the server's known names, without comparing).
+        public bool Matches(string name, HeaderRedactor redactor)
+            => ReferenceEquals(Redactor, redactor) && (ReferenceEquals(Name, name) || string.Equals(Name, name, StringComparison.Ordinal));
+    }
 
     // The values joined with ", " (as string.Join), cut to MaxHeaderValueLength characters, as one JSON string.
     private void Joined(StringValues values)

@@ -328,6 +328,43 @@ public sealed class IncomingRecordWriterTests
         }
     }
 
+    [Fact]
+    public async Task HeaderNames_NewInstanceEveryRequest_CachedByTextAndEachAppsRedactionKept()
+    {
+        // Kestrel allocates the names of headers it does not know anew for every request. The writer's name cache
+        // is keyed by the text: a name must be found again whatever instance carries it, a name that differs only
+        // in case is its own entry (its JSON keeps its case), and two apps on one thread keep their own rules.
+        var (redacting, redactingSink) = Create(o => o.RedactHeaders = ["X-Tenant-Token"]);
+        var (plain, plainSink) = Create(o => o.RedactHeaders = []);
+        for (var round = 0; round < 200; round++)
+        {
+            foreach (var middleware in new[] { redacting, plain })
+            {
+                var context = NewContext();
+                context.Request.Headers[new string("X-Tenant-Token".AsSpan())] = $"tok-{round}";
+                context.Request.Headers[new string("x-tenant-token-2".AsSpan())] = "second";
+                context.Request.Headers[new string($"X-Once-{round}".AsSpan())] = "once"; // fills the cache with names never seen again
+                await middleware.InvokeAsync(context);
+            }
+        }
+
+        Assert.Equal(200, redactingSink.Records.Count);
+        Assert.Equal(200, plainSink.Records.Count);
+        var round2 = 0;
+        foreach (var record in redactingSink.Records.Select(Parse))
+        {
+            Assert.Equal(RedactionDefaults.RedactedValue, record.RequestHeaders!["X-Tenant-Token"]);
+            Assert.Equal("second", record.RequestHeaders["x-tenant-token-2"]);
+            Assert.Equal("once", record.RequestHeaders[$"X-Once-{round2++}"]);
+        }
+        round2 = 0;
+        foreach (var record in plainSink.Records.Select(Parse))
+        {
+            Assert.Equal($"tok-{round2}", record.RequestHeaders!["X-Tenant-Token"]);
+            Assert.Equal("once", record.RequestHeaders[$"X-Once-{round2++}"]);
+        }
+    }
+
     private static IngestBatch Decode(ReadOnlyMemory<byte> gzip)
     {
         using var stream = new GZipStream(new MemoryStream(gzip.ToArray()), CompressionMode.Decompress);
