@@ -111,7 +111,7 @@ internal sealed class IncomingRecordWriter
         Literal("\""u8);
         Literal(s_direction);
         Literal(",\"timestamp\":\""u8);
-        _output.Advance(_timestamps.Format(facts.Timestamp, _output.GetSpan(40)));
+        _output.Advance(_timestamps.Format(facts.Timestamp, _output.GetSpan(TimestampFormatter.MaxLength)));
         Literal("\",\"durationNs\":"u8);
         Number(facts.DurationNs);
         Literal(",\"method\":"u8);
@@ -258,9 +258,8 @@ internal sealed class IncomingRecordWriter
 
     private readonly record struct NameEntry(string Name, HeaderRedactor Redactor, byte[] Prefix, bool Redact)
     {
-        // The same app's rules (redactor) and the same text (the same instance, for the server's known names, without comparing).
-        public bool Matches(string name, HeaderRedactor redactor)
-            => ReferenceEquals(Redactor, redactor) && (ReferenceEquals(Name, name) || string.Equals(Name, name, StringComparison.Ordinal));
+        // The same app's rules (redactor) and the same text (string.Equals answers the server's known names, the same instance, without comparing).
+        public bool Matches(string name, HeaderRedactor redactor) => ReferenceEquals(Redactor, redactor) && string.Equals(Name, name);
     }
 
     // The values joined with ", " (as string.Join), cut to MaxHeaderValueLength characters, as one JSON string.

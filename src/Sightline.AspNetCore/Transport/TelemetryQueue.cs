@@ -10,12 +10,14 @@ namespace Sightline.AspNetCore.Transport;
 /// count of what waits in it, bounded by <see cref="SightlineOptions.QueueCapacity"/>; what would pass
 /// the bound is dropped and counted. Incoming records do not take a slot each: they are compressed
 /// into their thread's open segment (<see cref="RecordSegments"/>), which takes one slot, for all its
-/// records, once it is sealed; a record counts against the bound from the moment it is accepted. The
+/// records, once it is sealed. A record is accepted against the sealed items plus its own thread's open
+/// segment; other threads' open segments (each a quarter of the bound at most, or one record, and never over 128) are not
+/// counted, so as not to share a counter between request threads. The
 /// shipper polls the queue instead of being woken per item.
 /// </summary>
 internal sealed class TelemetryQueue : ITelemetrySink
 {
-    /// <summary>The largest <see cref="SightlineOptions.QueueCapacity"/> (the ring is allocated up front: 24 bytes per slot).</summary>
+    /// <summary>The largest <see cref="SightlineOptions.QueueCapacity"/> (the ring is allocated up front: 16 bytes per slot).</summary>
     public const int MaxCapacity = 1 << 20;
 
     private readonly BoundedRing<object> _ring;

@@ -128,10 +128,7 @@ public sealed class EscapedCaptureTests
                 continue;
             }
             // A serialized record, as the middleware hands it over: its JSON in a pooled buffer the batch returns.
-            var json = JsonSerializer.SerializeToUtf8Bytes(record, WireJsonContext.Default.RequestRecord);
-            var pooled = CapturePool.Shared.Rent(json.Length);
-            json.CopyTo(pooled, 0);
-            builder.Add(IncomingRecord.FromJson(pooled, json.Length));
+            builder.Add(PooledRecords.Incoming(JsonSerializer.SerializeToUtf8Bytes(record, WireJsonContext.Default.RequestRecord)));
         }
 
         var bytes = builder.Finish().ToArray();

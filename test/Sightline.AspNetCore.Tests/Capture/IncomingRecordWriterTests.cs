@@ -331,9 +331,10 @@ public sealed class IncomingRecordWriterTests
     [Fact]
     public async Task HeaderNames_NewInstanceEveryRequest_CachedByTextAndEachAppsRedactionKept()
     {
-        // Kestrel allocates the names of headers it does not know anew for every request. The writer's name cache
-        // is keyed by the text: a name must be found again whatever instance carries it, a name that differs only
-        // in case is its own entry (its JSON keeps its case), and two apps on one thread keep their own rules.
+        // Kestrel allocates the names of headers it does not know anew for every request, and the writer's name cache
+        // is keyed by the text. Whatever instance carries a name, each record must keep its app's rules (two apps on
+        // one thread), a name that differs only in case its own case and redaction, and names never seen again must
+        // not disturb the others once they have filled the cache's free slots.
         var (redacting, redactingSink) = Create(o => o.RedactHeaders = ["X-Tenant-Token"]);
         var (plain, plainSink) = Create(o => o.RedactHeaders = []);
         for (var round = 0; round < 200; round++)
@@ -341,27 +342,28 @@ public sealed class IncomingRecordWriterTests
             foreach (var middleware in new[] { redacting, plain })
             {
                 var context = NewContext();
-                context.Request.Headers[new string("X-Tenant-Token".AsSpan())] = $"tok-{round}";
+                context.Request.Headers[new string(TenantHeader(round).AsSpan())] = $"tok-{round}";
                 context.Request.Headers[new string("x-tenant-token-2".AsSpan())] = "second";
                 context.Request.Headers[new string($"X-Once-{round}".AsSpan())] = "once"; // fills the cache with names never seen again
                 await middleware.InvokeAsync(context);
             }
         }
 
+        // One name in two cases that differ only where NameHash does not look: the same cache slot, two entries.
+        static string TenantHeader(int round) => round % 2 == 0 ? "X-Tenant-Token" : "X-tENANt-Token";
+
         Assert.Equal(200, redactingSink.Records.Count);
         Assert.Equal(200, plainSink.Records.Count);
-        var round2 = 0;
-        foreach (var record in redactingSink.Records.Select(Parse))
+        foreach (var (record, round) in redactingSink.Records.Select(Parse).Select((r, i) => (r, i)))
         {
-            Assert.Equal(RedactionDefaults.RedactedValue, record.RequestHeaders!["X-Tenant-Token"]);
+            Assert.Equal(RedactionDefaults.RedactedValue, record.RequestHeaders![TenantHeader(round)]);
             Assert.Equal("second", record.RequestHeaders["x-tenant-token-2"]);
-            Assert.Equal("once", record.RequestHeaders[$"X-Once-{round2++}"]);
+            Assert.Equal("once", record.RequestHeaders[$"X-Once-{round}"]);
         }
-        round2 = 0;
-        foreach (var record in plainSink.Records.Select(Parse))
+        foreach (var (record, round) in plainSink.Records.Select(Parse).Select((r, i) => (r, i)))
         {
-            Assert.Equal($"tok-{round2}", record.RequestHeaders!["X-Tenant-Token"]);
-            Assert.Equal("once", record.RequestHeaders[$"X-Once-{round2++}"]);
+            Assert.Equal($"tok-{round}", record.RequestHeaders![TenantHeader(round)]); // the key in the case it came in
+            Assert.Equal("once", record.RequestHeaders[$"X-Once-{round}"]);
         }
     }
 

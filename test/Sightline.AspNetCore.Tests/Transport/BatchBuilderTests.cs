@@ -39,12 +39,7 @@ public sealed class BatchBuilderTests
     {
         var queue = new TelemetryQueue(Options.Create(new SightlineOptions { ApiKey = "k", BatchMaxItems = 8 }), new TransportMetrics());
         foreach (var path in paths)
-        {
-            var json = Encoding.UTF8.GetBytes($"{{\"id\":\"{Guid.NewGuid()}\",\"method\":\"GET\",\"path\":\"{path}\"}}");
-            var buffer = CapturePool.Shared.Rent(json.Length);
-            json.CopyTo(buffer, 0);
-            Assert.True(queue.TryEnqueue(IncomingRecord.FromJson(buffer, json.Length)));
-        }
+            Assert.True(queue.TryEnqueue(PooledRecords.Incoming($"{{\"id\":\"{Guid.NewGuid()}\",\"method\":\"GET\",\"path\":\"{path}\"}}")));
         queue.SealOpenSegments();
         var segments = new List<RecordSegment>();
         while (queue.TryDequeue(out var item)) segments.Add(Assert.IsType<RecordSegment>(item));

@@ -278,14 +278,9 @@ public sealed class ShipperTests : IDisposable
         Assert.Equal(1, counters["batches.spooled"]);
     }
 
-    // An incoming record as the middleware hands it over: its wire JSON in a pooled buffer (compressed into this thread's segment).
+    // An incoming record for path (compressed into this thread's segment).
     private static IncomingRecord NewIncoming(string path)
-    {
-        var json = System.Text.Encoding.UTF8.GetBytes($"{{\"id\":\"{Guid.NewGuid()}\",\"method\":\"GET\",\"path\":\"{path}\",\"status\":200}}");
-        var buffer = CapturePool.Shared.Rent(json.Length);
-        json.CopyTo(buffer, 0);
-        return IncomingRecord.FromJson(buffer, json.Length);
-    }
+        => PooledRecords.Incoming($"{{\"id\":\"{Guid.NewGuid()}\",\"method\":\"GET\",\"path\":\"{path}\",\"status\":200}}");
 
     [Fact]
     public async Task Shutdown_RecordsInOpenSegments_AreSealedAndSent()

@@ -28,14 +28,8 @@ public sealed class TelemetryQueueTests
 
     private static int NumberOf(object item) => int.Parse(Assert.IsType<Heartbeat>(item).Kind, System.Globalization.CultureInfo.InvariantCulture);
 
-    // An incoming record's JSON, in a pooled buffer as the writer hands it over.
-    private static IncomingRecord Incoming(int n)
-    {
-        var json = System.Text.Encoding.UTF8.GetBytes($"{{\"n\":{n}}}");
-        var buffer = CapturePool.Shared.Rent(json.Length);
-        json.CopyTo(buffer, 0);
-        return IncomingRecord.FromJson(buffer, json.Length);
-    }
+    // An incoming record numbered n.
+    private static IncomingRecord Incoming(int n) => PooledRecords.Incoming($"{{\"n\":{n}}}");
 
     // A segment's records: its gzip member decompressed, as the server reads a batch.
     private static int[] Numbers(object item)
