@@ -1,8 +1,6 @@
 using System.IO.Compression;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Sightline.AspNetCore.Capture;
 using Sightline.AspNetCore.Transport;
 using Sightline.Protocol.Wire;
 
