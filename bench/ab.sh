@@ -10,12 +10,14 @@
 #   e.g. bench/ab.sh records@/tmp/base/samples/Sightline.Samples.Orders/bin/Release/net10.0/Sightline.Samples.Orders.dll records
 #   or bench/ab.sh bare records. A mode of full-server-down ships to a closed port (the spool fills).
 #   A_ENV / B_ENV: extra environment variables (NAME=value ...) for one side only, e.g. B_ENV=DOTNET_TieredPGO=0.
+#   ROUNDS=n: n rounds, each with both apps started afresh and PAIRS pairs; the result pools every round's pairs.
 # Prints one line per slice (stderr) and: ab: B/A rps <median> (pairs <min>-<max>, B faster in <n>/<pairs>) cpu_us_per_req B-A <median>
 set -euo pipefail
 cd "$(dirname "$0")/.."
 A=${1:?usage: bench/ab.sh <A> <B> [pairs] [slice-seconds] [connections]}
 B=${2:?usage: bench/ab.sh <A> <B> [pairs] [slice-seconds] [connections]}
 PAIRS=${3:-10}
+ROUNDS=${ROUNDS:-1}
 SLICE=${4:-4}
 CONNECTIONS=${5:-32}
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install -y wrk)" >&2; exit 2; }
@@ -36,21 +38,13 @@ start() {   # start <side> <spec> <port>: starts the app, prints its pid
   endpoint=http://127.0.0.1:$SINK_PORT
   if [ "$mode" = full-server-down ]; then mode=full; endpoint=http://127.0.0.1:9; fi
   local extra; [ "$side" = a ] && extra=${A_ENV:-} || extra=${B_ENV:-}
-  env $extra Sightline__ApiKey=sl_bench_key Sightline__Endpoint="$endpoint" Sightline__SpoolDirectory="$work/spool-$side" \
+  env $extra Sightline__ApiKey=sl_bench_key Sightline__Endpoint="$endpoint" Sightline__SpoolDirectory="$work/spool-$side-${round:-1}" \
     dotnet "$dll" --urls "http://127.0.0.1:$port" --mode "$mode" >"$work/app-$side.log" 2>&1 &
   echo $!
 }
-port_a=$(free_port); port_b=$(free_port)
-pid_a=$(start a "$A" "$port_a")
-pid_b=$(start b "$B" "$port_b")
-for port in "$port_a" "$port_b"; do
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/bench/hello" && break; sleep 0.2; done
-done
-load() { wrk -t2 -c"$CONNECTIONS" -d"$2s" -s "$work/post.lua" "http://127.0.0.1:$1/bench/echo"; }
-# Warm-up: tiered JIT (with PGO re-compilation) settles in 10-25 s of load on this machine.
-for _ in 1 2; do load "$port_a" 10 >/dev/null; load "$port_b" 10 >/dev/null; done
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+load() { wrk -t2 -c"$CONNECTIONS" -d"$2s" -s "$work/post.lua" "http://127.0.0.1:$1/bench/echo"; }
 slice() {   # slice <side> <port> <pid>: appends "<pair> <side> rps cpu_us_per_req" to results
   local before after out requests rps
   before=$(ticks "$3")
@@ -59,12 +53,27 @@ slice() {   # slice <side> <port> <pid>: appends "<pair> <side> rps cpu_us_per_r
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   local cpu; cpu=$(python3 -c "print(($after-$before)/$hz*1e6/max($requests,1))")
-  echo "$pair $1 $rps $cpu" >>"$work/results.txt"
-  echo "  pair $pair $1 rps: $rps cpu_us_per_req(total): $cpu" >&2
+  echo "$round.$pair $1 $rps $cpu" >>"$work/results.txt"
+  echo "  round $round pair $pair $1 rps: $rps cpu_us_per_req(total): $cpu" >&2
 }
-for pair in $(seq "$PAIRS"); do
-  if [ $((pair % 2)) -eq 1 ]; then slice a "$port_a" "$pid_a"; slice b "$port_b" "$pid_b"
-  else slice b "$port_b" "$pid_b"; slice a "$port_a" "$pid_a"; fi
+for round in $(seq "$ROUNDS"); do
+  # Each round starts both apps afresh: the GC sizes its budgets per process (DATAS), so one start can be a
+  # little faster or slower than the next; pooling the pairs of several starts keeps that out of the result.
+  port_a=$(free_port); port_b=$(free_port)
+  pid_a=$(start a "$A" "$port_a")
+  pid_b=$(start b "$B" "$port_b")
+  for port in "$port_a" "$port_b"; do
+    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/bench/hello" && break; sleep 0.2; done
+  done
+  # Warm-up: tiered JIT (with PGO re-compilation) settles in 10-25 s of load on this machine.
+  for _ in 1 2; do load "$port_a" 10 >/dev/null; load "$port_b" 10 >/dev/null; done
+  for pair in $(seq "$PAIRS"); do
+    if [ $((pair % 2)) -eq 1 ]; then slice a "$port_a" "$pid_a"; slice b "$port_b" "$pid_b"
+    else slice b "$port_b" "$pid_b"; slice a "$port_a" "$pid_a"; fi
+  done
+  kill "$pid_a" "$pid_b" 2>/dev/null || true
+  for _ in $(seq 100); do kill -0 "$pid_a" 2>/dev/null || kill -0 "$pid_b" 2>/dev/null || break; sleep 0.1; done # gone before the next round
+  pid_a=; pid_b=
 done
 python3 - "$work/results.txt" "$A" "$B" <<'PY'
 import sys, statistics
@@ -72,9 +81,14 @@ rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 by = {}
 for pair, side, rps, cpu in rows: by.setdefault(pair, {})[side] = (float(rps), float(cpu))
 ratios = [p["b"][0] / p["a"][0] for p in by.values()]
+starts = sorted({k.split(".")[0] for k in by})
+rounds = ""
+if len(starts) > 1:
+    per = [statistics.median(p["b"][0] / p["a"][0] for k, p in by.items() if k.split(".")[0] == r) for r in starts]
+    rounds = "; per start " + " ".join(f"{x:.3f}" for x in per)
 cpus = [p["b"][1] - p["a"][1] for p in by.values()]
 a_name, b_name = sys.argv[2].split("@")[0] + ("@A" if "@" in sys.argv[2] else ""), sys.argv[3].split("@")[0] + ("@B" if "@" in sys.argv[3] else "")
-print(f"ab: A={a_name} B={b_name} B/A rps {statistics.median(ratios):.3f} (pairs {min(ratios):.3f}-{max(ratios):.3f}, B faster in {sum(r > 1 for r in ratios)}/{len(ratios)})"
+print(f"ab: A={a_name} B={b_name} B/A rps {statistics.median(ratios):.3f} (pairs {min(ratios):.3f}-{max(ratios):.3f}, B faster in {sum(r > 1 for r in ratios)}/{len(ratios)}{rounds})"
       f" cpu_us_per_req B-A {statistics.median(cpus):+.2f} (pairs {min(cpus):+.2f} to {max(cpus):+.2f})"
       f" A rps median {statistics.median(p['a'][0] for p in by.values()):.0f}")
 PY
