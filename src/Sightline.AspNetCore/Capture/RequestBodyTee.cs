@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.ObjectPool;
 
 namespace Sightline.AspNetCore.Capture;
 
@@ -15,7 +14,6 @@ namespace Sightline.AspNetCore.Capture;
 /// </summary>
 internal sealed class RequestBodyTee : Stream, IRequestBodyPipeFeature
 {
-    private static readonly ObjectPool<RequestBodyTee> s_pool = new DefaultObjectPool<RequestBodyTee>(new DefaultPooledObjectPolicy<RequestBodyTee>(), 256);
     private readonly TeePipeReader _reader;
     private Stream _inner = null!;
     private BodyBuffer _body;
@@ -29,7 +27,7 @@ internal sealed class RequestBodyTee : Stream, IRequestBodyPipeFeature
     /// </summary>
     public static RequestBodyTee Rent(Stream body, IRequestBodyPipeFeature? pipe, int cap, bool capture)
     {
-        var tee = s_pool.Get();
+        var tee = ThreadCachedPool<RequestBodyTee>.Get();
         tee.Init(body, pipe?.Reader, capture ? cap : 0);
         tee.Capturing = capture;
         return tee;
@@ -91,7 +89,7 @@ internal sealed class RequestBodyTee : Stream, IRequestBodyPipeFeature
         _body.Release();
         _inner = null!;
         _reader.Reset(null);
-        s_pool.Return(this);
+        ThreadCachedPool<RequestBodyTee>.Return(this);
     }
 
     /// <summary>

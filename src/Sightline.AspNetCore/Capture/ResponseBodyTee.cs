@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.ObjectPool;
 
 namespace Sightline.AspNetCore.Capture;
 
@@ -12,7 +11,6 @@ namespace Sightline.AspNetCore.Capture;
 /// </summary>
 internal sealed class ResponseBodyTee : Stream, IHttpResponseBodyFeature
 {
-    private static readonly ObjectPool<ResponseBodyTee> s_pool = new DefaultObjectPool<ResponseBodyTee>(new DefaultPooledObjectPolicy<ResponseBodyTee>(), 256);
     private readonly TeePipeWriter _writer;
     private IHttpResponseBodyFeature _inner = null!;
     private BodyBuffer _body;
@@ -22,7 +20,7 @@ internal sealed class ResponseBodyTee : Stream, IHttpResponseBodyFeature
     /// <summary>A pooled tee over <paramref name="inner"/> (pooled so that metrics-only requests allocate nothing).</summary>
     public static ResponseBodyTee Rent(IHttpResponseBodyFeature inner, int cap)
     {
-        var tee = s_pool.Get();
+        var tee = ThreadCachedPool<ResponseBodyTee>.Get();
         tee.Init(inner, cap);
         return tee;
     }
@@ -97,7 +95,7 @@ internal sealed class ResponseBodyTee : Stream, IHttpResponseBodyFeature
         _body.Release();
         _inner = null!;
         _writer.Reset(null);
-        s_pool.Return(this);
+        ThreadCachedPool<ResponseBodyTee>.Return(this);
     }
 
     /// <summary>Hands out the server's own buffers and records what the app advances over them.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using Sightline.Protocol.Wire;
 
 namespace Sightline.AspNetCore.Metrics;
@@ -8,29 +9,61 @@ namespace Sightline.AspNetCore.Metrics;
 /// allocation-free once a series exists. The number of series is bounded: beyond
 /// <see cref="MaxSeries"/>, new combinations are folded into an overflow series per method/status.
 /// </summary>
-internal sealed class MetricsAggregator(TimeProvider time)
+internal sealed class MetricsAggregator(TimeProvider time, int extraShards = MetricsAggregator.ExtraShards)
 {
     public const int MaxSeries = 10_000;
     public const string OverflowRoute = "(other)";
 
+    /// <summary>Shards the series may add beyond their first, together (<see cref="SeriesAccumulator"/>): about 1.6 MiB.</summary>
+    public const int ExtraShards = 2048;
+
     private readonly ConcurrentDictionary<SeriesKey, SeriesAccumulator> _series = new();
+    private readonly SeriesAccumulator.ShardBudget _shardBudget = new(extraShards);
     private DateTimeOffset _periodStart = time.GetUtcNow();
+
+    // Each thread's recent series (direct-mapped by the route string's identity and the status), so a request
+    // whose series this thread recorded before skips hashing and comparing the key in the dictionary: the
+    // middleware passes its cached route template instance and the server's method constants.
+    private const int CacheSize = 16;
+
+    [ThreadStatic]
+    private static CachedSeries[]? t_cache;
 
     public void Record(string route, string method, int status, ConsumerInfo? consumer, double durationMs, long requestSize, long responseSize, bool isError)
     {
-        var key = new SeriesKey(route, method, status, consumer?.Identifier);
-        if (!_series.TryGetValue(key, out var accumulator))
+        var consumerId = consumer?.Identifier;
+        var cache = t_cache ??= new CachedSeries[CacheSize];
+        ref var cached = ref cache[(RuntimeHelpers.GetHashCode(route) ^ status) & (CacheSize - 1)];
+        var accumulator = cached.Accumulator;
+        if (!(ReferenceEquals(cached.Owner, this) && ReferenceEquals(cached.Route, route) && cached.Status == status
+            && string.Equals(cached.Method, method) && string.Equals(cached.Consumer, consumerId)))
         {
-            if (_series.Count >= MaxSeries) key = new SeriesKey(OverflowRoute, method, status, null);
-            accumulator = _series.GetOrAdd(key, static _ => new SeriesAccumulator());
+            accumulator = Find(route, method, status, consumerId, out var overflow);
+            // Series are never removed, so the entry stays right; an overflow mapping is not kept (the key may yet be added by a racing thread).
+            cached = overflow ? default : new CachedSeries(this, route, method, status, consumerId, accumulator);
         }
-        if (consumer is not null && !ReferenceEquals(accumulator.ConsumerName, consumer.Name))
+        if (consumer is not null && !ReferenceEquals(accumulator!.ConsumerName, consumer.Name))
         {
             accumulator.ConsumerName = consumer.Name;
             accumulator.ConsumerGroup = consumer.Group;
         }
-        accumulator.Record(durationMs, requestSize, responseSize, isError);
+        accumulator!.Record(durationMs, requestSize, responseSize, isError);
     }
+
+    private SeriesAccumulator Find(string route, string method, int status, string? consumerId, out bool overflow)
+    {
+        overflow = false;
+        var key = new SeriesKey(route, method, status, consumerId);
+        if (_series.TryGetValue(key, out var accumulator)) return accumulator;
+        if (_series.Count >= MaxSeries)
+        {
+            overflow = true;
+            key = new SeriesKey(OverflowRoute, method, status, null);
+        }
+        return _series.GetOrAdd(key, static (_, budget) => new SeriesAccumulator(budget), _shardBudget);
+    }
+
+    private readonly record struct CachedSeries(MetricsAggregator? Owner, string? Route, string? Method, int Status, string? Consumer, SeriesAccumulator? Accumulator);
 
     /// <summary>Takes everything counted since the previous flush; null when there was no traffic.</summary>
     public MetricsSnapshot? Flush()

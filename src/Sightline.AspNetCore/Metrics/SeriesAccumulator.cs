@@ -1,50 +1,116 @@
+using System.Numerics;
 using Sightline.Protocol.Wire;
 
 namespace Sightline.AspNetCore.Metrics;
 
 /// <summary>
-/// Lock-free counters of one series. Writers use <see cref="Interlocked"/>; the flusher takes each
-/// counter with <see cref="Interlocked.Exchange(ref long, long)"/>, so an increment racing a flush
-/// lands in this interval or the next — never lost, never counted twice.
+/// Lock-free counters of one series, split into shards by the CPU the recording thread runs on, so
+/// that requests on different cores do not take the same cache lines from each other on every
+/// request (a shared set of counters moved between the cores' caches about six times per request).
+/// Writers use <see cref="Interlocked"/> on their shard (a thread moved to another CPU mid-update is
+/// still correct, merely sharing); the flusher takes each counter of each shard with
+/// <see cref="Interlocked.Exchange(ref long, long)"/>, so an increment racing a flush lands in this
+/// interval or the next — never lost, never counted twice. A shard is created the first time its
+/// CPU slot records this series, so a series seen on one core has one shard. Shards beyond a series'
+/// first come from a budget shared by the aggregator's series (<see cref="ShardBudget"/>): once it is
+/// spent, a slot without a shard shares the series' first one, as all requests did before.
 /// </summary>
-internal sealed class SeriesAccumulator
+internal sealed class SeriesAccumulator(SeriesAccumulator.ShardBudget budget)
 {
     private static readonly int s_latencyBuckets = HistogramBuckets.LatencyMs.Length + 1;
     private static readonly int s_sizeBuckets = HistogramBuckets.SizeBytes.Length + 1;
 
-    private readonly long[] _latency = new long[s_latencyBuckets];
-    private readonly long[] _requestSize = new long[s_sizeBuckets];
-    private readonly long[] _responseSize = new long[s_sizeBuckets];
-    private long _count, _errors, _latencySumMicros, _requestSizeSum, _responseSizeSum;
-    private long _latencyMinMicros = long.MaxValue, _latencyMaxMicros = long.MinValue;
-    private long _requestMin = long.MaxValue, _requestMax = long.MinValue, _responseMin = long.MaxValue, _responseMax = long.MinValue;
+    // A shard is one long[]: 64 bytes of padding (so its counters never share a cache line with the object
+    // allocated before it), the scalars, the three histograms, then 64 bytes of padding again.
+    private const int Pad = 8;
+    private const int CountAt = Pad, ErrorsAt = Pad + 1;
+    private const int LatencySumAt = Pad + 2, LatencyMinAt = Pad + 3, LatencyMaxAt = Pad + 4;
+    private const int RequestSumAt = Pad + 5, RequestMinAt = Pad + 6, RequestMaxAt = Pad + 7;
+    private const int ResponseSumAt = Pad + 8, ResponseMinAt = Pad + 9, ResponseMaxAt = Pad + 10;
+    private const int LatencyBucketsAt = Pad + 11;
+    private static readonly int s_requestBucketsAt = LatencyBucketsAt + s_latencyBuckets;
+    private static readonly int s_responseBucketsAt = s_requestBucketsAt + s_sizeBuckets;
+    private static readonly int s_shardLength = s_responseBucketsAt + s_sizeBuckets + Pad;
+
+    /// <summary>Shards per series: the CPU count rounded up to a power of two, at most 8 (about 0.8 KiB each).</summary>
+    internal static readonly int ShardCount = Math.Min(8, (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, Environment.ProcessorCount)));
+
+    private readonly long[]?[] _shards = new long[]?[ShardCount];
 
     public string? ConsumerName { get; set; }
     public string? ConsumerGroup { get; set; }
 
     public void Record(double durationMs, long requestSize, long responseSize, bool isError)
     {
-        Interlocked.Increment(ref _count);
-        if (isError) Interlocked.Increment(ref _errors);
-        Interlocked.Increment(ref _latency[HistogramBuckets.IndexOf(HistogramBuckets.LatencyMs, durationMs)]);
-        Interlocked.Increment(ref _requestSize[HistogramBuckets.IndexOf(HistogramBuckets.SizeBytes, requestSize)]);
-        Interlocked.Increment(ref _responseSize[HistogramBuckets.IndexOf(HistogramBuckets.SizeBytes, responseSize)]);
+        var shard = Shard();
+        Interlocked.Increment(ref shard[CountAt]);
+        if (isError) Interlocked.Increment(ref shard[ErrorsAt]);
+        Interlocked.Increment(ref shard[LatencyBucketsAt + HistogramBuckets.IndexOf(HistogramBuckets.LatencyMs, durationMs)]);
+        Interlocked.Increment(ref shard[s_requestBucketsAt + HistogramBuckets.IndexOf(HistogramBuckets.SizeBytes, requestSize)]);
+        Interlocked.Increment(ref shard[s_responseBucketsAt + HistogramBuckets.IndexOf(HistogramBuckets.SizeBytes, responseSize)]);
         var micros = (long)(durationMs * 1000);
-        Interlocked.Add(ref _latencySumMicros, micros);
-        Interlocked.Add(ref _requestSizeSum, requestSize);
-        Interlocked.Add(ref _responseSizeSum, responseSize);
-        Min(ref _latencyMinMicros, micros);
-        Max(ref _latencyMaxMicros, micros);
-        Min(ref _requestMin, requestSize);
-        Max(ref _requestMax, requestSize);
-        Min(ref _responseMin, responseSize);
-        Max(ref _responseMax, responseSize);
+        Interlocked.Add(ref shard[LatencySumAt], micros);
+        Interlocked.Add(ref shard[RequestSumAt], requestSize);
+        Interlocked.Add(ref shard[ResponseSumAt], responseSize);
+        Min(ref shard[LatencyMinAt], micros);
+        Max(ref shard[LatencyMaxAt], micros);
+        Min(ref shard[RequestMinAt], requestSize);
+        Max(ref shard[RequestMaxAt], requestSize);
+        Min(ref shard[ResponseMinAt], responseSize);
+        Max(ref shard[ResponseMaxAt], responseSize);
     }
 
-    /// <summary>Takes the counts since the last flush; null when nothing happened.</summary>
+    private long[] Shard()
+    {
+        var slot = Thread.GetCurrentProcessorId() & (ShardCount - 1);
+        return Volatile.Read(ref _shards[slot]) ?? CreateShard(slot);
+    }
+
+    // The series' first shard goes to slot 0 (whichever CPU created it); other slots get their own while the budget lasts.
+    private long[] CreateShard(int slot)
+    {
+        var first = Volatile.Read(ref _shards[0]) ?? Install(0, NewShard(), budgeted: false);
+        if (slot == 0) return first;
+        return budget.TryTake() ? Install(slot, NewShard(), budgeted: true) : Install(slot, first, budgeted: false);
+    }
+
+    private long[] Install(int slot, long[] shard, bool budgeted)
+    {
+        var installed = Interlocked.CompareExchange(ref _shards[slot], shard, null);
+        if (installed is null) return shard;
+        if (budgeted) budget.Give(); // another thread installed this slot's shard first: ours is dropped
+        return installed;
+    }
+
+    private static long[] NewShard()
+    {
+        var shard = new long[s_shardLength];
+        shard[LatencyMinAt] = shard[RequestMinAt] = shard[ResponseMinAt] = long.MaxValue;
+        shard[LatencyMaxAt] = shard[RequestMaxAt] = shard[ResponseMaxAt] = long.MinValue;
+        return shard;
+    }
+
+    /// <summary>How many shards beyond their first the series of one aggregator may create together (each about 0.8 KiB).</summary>
+    internal sealed class ShardBudget(int shards)
+    {
+        private int _left = shards;
+
+        public bool TryTake()
+        {
+            if (Volatile.Read(ref _left) <= 0) return false;
+            return Interlocked.Decrement(ref _left) >= 0 || Give();
+        }
+
+        public bool Give()
+        {
+            Interlocked.Increment(ref _left);
+            return false;
+        }
+    }
+
     public MetricSeries? Take(SeriesKey key)
     {
-        var count = Interlocked.Exchange(ref _count, 0);
+        var count = TakeSum(CountAt);
         if (count == 0) return null;
         return new MetricSeries
         {
@@ -55,25 +121,45 @@ internal sealed class SeriesAccumulator
             ConsumerName = ConsumerName,
             ConsumerGroup = ConsumerGroup,
             Count = count,
-            ErrorCount = Interlocked.Exchange(ref _errors, 0),
-            Duration = TakeHistogram(_latency, ref _latencySumMicros, ref _latencyMinMicros, ref _latencyMaxMicros, 1000.0),
-            RequestSize = TakeHistogram(_requestSize, ref _requestSizeSum, ref _requestMin, ref _requestMax, 1.0),
-            ResponseSize = TakeHistogram(_responseSize, ref _responseSizeSum, ref _responseMin, ref _responseMax, 1.0),
+            ErrorCount = TakeSum(ErrorsAt),
+            Duration = TakeHistogram(LatencyBucketsAt, s_latencyBuckets, LatencySumAt, LatencyMinAt, LatencyMaxAt, 1000.0),
+            RequestSize = TakeHistogram(s_requestBucketsAt, s_sizeBuckets, RequestSumAt, RequestMinAt, RequestMaxAt, 1.0),
+            ResponseSize = TakeHistogram(s_responseBucketsAt, s_sizeBuckets, ResponseSumAt, ResponseMinAt, ResponseMaxAt, 1.0),
         };
     }
 
-    private static Histogram TakeHistogram(long[] buckets, ref long sum, ref long min, ref long max, double divisor)
+    private long TakeSum(int at)
     {
-        var counts = new long[buckets.Length];
-        for (var i = 0; i < buckets.Length; i++) counts[i] = Interlocked.Exchange(ref buckets[i], 0);
-        var mn = Interlocked.Exchange(ref min, long.MaxValue);
-        var mx = Interlocked.Exchange(ref max, long.MinValue);
+        long total = 0;
+        for (var i = 0; i < _shards.Length; i++)
+            if (Distinct(i) is { } shard) total += Interlocked.Exchange(ref shard[at], 0);
+        return total;
+    }
+
+    // The shard of slot i, unless the slot is empty or shares the first slot's shard (taken there).
+    private long[]? Distinct(int i)
+    {
+        var shard = Volatile.Read(ref _shards[i]);
+        return i > 0 && ReferenceEquals(shard, Volatile.Read(ref _shards[0])) ? null : shard;
+    }
+
+    private Histogram TakeHistogram(int bucketsAt, int buckets, int sumAt, int minAt, int maxAt, double divisor)
+    {
+        var counts = new long[buckets];
+        long min = long.MaxValue, max = long.MinValue;
+        for (var s = 0; s < _shards.Length; s++)
+        {
+            if (Distinct(s) is not { } shard) continue;
+            for (var i = 0; i < buckets; i++) counts[i] += Interlocked.Exchange(ref shard[bucketsAt + i], 0);
+            min = Math.Min(min, Interlocked.Exchange(ref shard[minAt], long.MaxValue));
+            max = Math.Max(max, Interlocked.Exchange(ref shard[maxAt], long.MinValue));
+        }
         return new Histogram
         {
             Counts = counts,
-            Sum = Interlocked.Exchange(ref sum, 0) / divisor,
-            Min = mn == long.MaxValue ? 0 : mn / divisor,
-            Max = mx == long.MinValue ? 0 : mx / divisor,
+            Sum = TakeSum(sumAt) / divisor,
+            Min = min == long.MaxValue ? 0 : min / divisor,
+            Max = max == long.MinValue ? 0 : max / divisor,
         };
     }
 
