@@ -34,20 +34,24 @@ internal sealed class MetricsAggregator(TimeProvider time, int extraShards = Met
         var consumerId = consumer?.Identifier;
         var cache = t_cache ??= new CachedSeries[CacheSize];
         ref var cached = ref cache[(RuntimeHelpers.GetHashCode(route) ^ status) & (CacheSize - 1)];
-        var accumulator = cached.Accumulator;
-        if (!(ReferenceEquals(cached.Owner, this) && ReferenceEquals(cached.Route, route) && cached.Status == status
-            && string.Equals(cached.Method, method) && string.Equals(cached.Consumer, consumerId)))
+        SeriesAccumulator accumulator;
+        if (ReferenceEquals(cached.Owner, this) && ReferenceEquals(cached.Route, route) && cached.Status == status
+            && string.Equals(cached.Method, method) && string.Equals(cached.Consumer, consumerId))
+        {
+            accumulator = cached.Accumulator!;
+        }
+        else
         {
             accumulator = Find(route, method, status, consumerId, out var overflow);
             // Series are never removed, so the entry stays right; an overflow mapping is not kept (the key may yet be added by a racing thread).
             cached = overflow ? default : new CachedSeries(this, route, method, status, consumerId, accumulator);
         }
-        if (consumer is not null && !ReferenceEquals(accumulator!.ConsumerName, consumer.Name))
+        if (consumer is not null && !ReferenceEquals(accumulator.ConsumerName, consumer.Name))
         {
             accumulator.ConsumerName = consumer.Name;
             accumulator.ConsumerGroup = consumer.Group;
         }
-        accumulator!.Record(durationMs, requestSize, responseSize, isError);
+        accumulator.Record(durationMs, requestSize, responseSize, isError);
     }
 
     private SeriesAccumulator Find(string route, string method, int status, string? consumerId, out bool overflow)

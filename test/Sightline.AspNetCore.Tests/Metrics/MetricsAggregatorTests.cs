@@ -142,4 +142,17 @@ public sealed class MetricsAggregatorTests
         Assert.False(series.ContainsKey("/new-1"));
         Assert.Equal(MetricsAggregator.MaxSeries + 1, series.Count);
     }
+
+    [Fact]
+    public async Task ShardBudget_TakenConcurrently_GivesExactlyItsSize()
+    {
+        // The bound on the metrics' memory: 8 threads racing for 1,000 shards get 1,000 between them, never more.
+        var budget = new SeriesAccumulator.ShardBudget(1_000);
+        var taken = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => Enumerable.Range(0, 500).Count(_ => budget.TryTake()))));
+        Assert.Equal(1_000, taken.Sum());
+        Assert.False(budget.TryTake());
+        budget.Give(); // a shard another thread installed first is given back
+        Assert.True(budget.TryTake());
+        Assert.False(budget.TryTake());
+    }
 }
