@@ -21,6 +21,11 @@ internal sealed class MetricsAggregator(TimeProvider time, int extraShards = Met
     private readonly SeriesAccumulator.ShardBudget _shardBudget = new(extraShards);
     private DateTimeOffset _periodStart = time.GetUtcNow();
 
+    // Identifies this aggregator in the threads' caches without a reference to it: an entry keeps at most its own
+    // series alive, never the aggregator and all its series (a process that builds apps one after another).
+    private static int s_lastId;
+    private readonly int _id = Interlocked.Increment(ref s_lastId);
+
     // Each thread's recent series (direct-mapped by the route string's identity and the status), so a request
     // whose series this thread recorded before skips hashing and comparing the key in the dictionary: the
     // middleware passes its cached route template instance and the server's method constants.
@@ -35,7 +40,7 @@ internal sealed class MetricsAggregator(TimeProvider time, int extraShards = Met
         var cache = t_cache ??= new CachedSeries[CacheSize];
         ref var cached = ref cache[(RuntimeHelpers.GetHashCode(route) ^ status) & (CacheSize - 1)];
         SeriesAccumulator accumulator;
-        if (ReferenceEquals(cached.Owner, this) && ReferenceEquals(cached.Route, route) && cached.Status == status
+        if (cached.Owner == _id && ReferenceEquals(cached.Route, route) && cached.Status == status
             && string.Equals(cached.Method, method) && string.Equals(cached.Consumer, consumerId))
         {
             accumulator = cached.Accumulator!;
@@ -44,7 +49,7 @@ internal sealed class MetricsAggregator(TimeProvider time, int extraShards = Met
         {
             accumulator = Find(route, method, status, consumerId, out var overflow);
             // Series are never removed, so the entry stays right; an overflow mapping is not kept (the key may yet be added by a racing thread).
-            cached = overflow ? default : new CachedSeries(this, route, method, status, consumerId, accumulator);
+            cached = overflow ? default : new CachedSeries(_id, route, method, status, consumerId, accumulator);
         }
         if (consumer is not null && !ReferenceEquals(accumulator.ConsumerName, consumer.Name))
         {
@@ -67,7 +72,7 @@ internal sealed class MetricsAggregator(TimeProvider time, int extraShards = Met
         return _series.GetOrAdd(key, static (_, budget) => new SeriesAccumulator(budget), _shardBudget);
     }
 
-    private readonly record struct CachedSeries(MetricsAggregator? Owner, string? Route, string? Method, int Status, string? Consumer, SeriesAccumulator? Accumulator);
+    private readonly record struct CachedSeries(int Owner, string? Route, string? Method, int Status, string? Consumer, SeriesAccumulator? Accumulator);
 
     /// <summary>Takes everything counted since the previous flush; null when there was no traffic.</summary>
     public MetricsSnapshot? Flush()

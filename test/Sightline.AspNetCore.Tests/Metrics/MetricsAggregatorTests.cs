@@ -144,6 +144,28 @@ public sealed class MetricsAggregatorTests
     }
 
     [Fact]
+    public void Record_AggregatorNoLongerUsed_IsNotKeptAliveByTheThreadsSeriesCache()
+    {
+        // A process that builds apps one after another (tests, hosts restarted in process) must not keep each old
+        // aggregator, with all its series, alive through the per-thread cache of recent series.
+        var gone = RecordOnThisThreadAndForget();
+        for (var i = 0; i < 3 && gone.IsAlive; i++)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+        }
+        Assert.False(gone.IsAlive, "the thread's series cache kept the aggregator alive");
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WeakReference RecordOnThisThreadAndForget()
+    {
+        var aggregator = new MetricsAggregator(new FakeTimeProvider());
+        for (var status = 200; status < 216; status++) aggregator.Record("/orders/{id}", "GET", status, null, 1, 0, 0, false); // every cache slot
+        return new WeakReference(aggregator);
+    }
+
+    [Fact]
     public async Task ShardBudget_TakenConcurrently_GivesExactlyItsSize()
     {
         // The bound on the metrics' memory: 8 threads racing for 1,000 shards get 1,000 between them, never more.
