@@ -11,7 +11,12 @@
 #   or bench/ab.sh bare records. A mode of full-server-down ships to a closed port (the spool fills).
 #   A_ENV / B_ENV: extra environment variables (NAME=value ...) for one side only, e.g. B_ENV=DOTNET_TieredPGO=0.
 #   ROUNDS=n: n rounds, each with both apps started afresh and PAIRS pairs; the result pools every round's pairs.
-# Prints one line per slice (stderr) and: ab: B/A rps <median> (pairs <min>-<max>, B faster in <n>/<pairs>) cpu_us_per_req B-A <median>
+#   STATS=1: also prints, per app start and side, the runtime's counters over its measured pairs (GET /bench/stats:
+#   gen0 collections per 10,000 requests, GC pause per request, GC heaps, thread-pool threads), to tell a start that
+#   ran slow for the runtime's reasons (the GC's budgets, more threads) from one that ran slow for the SDK's.
+# Prints one line per slice (stderr) and: ab: B/A rps <median> (pairs <min>-<max>, B faster in <n>/<pairs>) cpu_us_per_req B-A <median>,
+# then: ab-ci: a 95% interval for each median, from a bootstrap that resamples the app starts and, within each, the pairs
+# (so a start that ran fast or slow as a whole widens the interval instead of hiding in the pooled pairs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 A=${1:?usage: bench/ab.sh <A> <B> [pairs] [slice-seconds] [connections]}
@@ -54,6 +59,7 @@ slice() {   # slice <side> <port> <pid>: appends "<pair> <side> rps cpu_us_per_r
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   local cpu; cpu=$(python3 -c "print(($after-$before)/$hz*1e6/max($requests,1))")
   echo "$round.$pair $1 $rps $cpu" >>"$work/results.txt"
+  echo "$round $1 $requests" >>"$work/requests.txt"
   echo "  round $round pair $pair $1 rps: $rps cpu_us_per_req(total): $cpu" >&2
 }
 for round in $(seq "$ROUNDS"); do
@@ -67,14 +73,39 @@ for round in $(seq "$ROUNDS"); do
   done
   # Warm-up: tiered JIT (with PGO re-compilation) settles in 10-25 s of load on this machine.
   for _ in 1 2; do load "$port_a" 10 >/dev/null; load "$port_b" 10 >/dev/null; done
+  stats() { [ "${STATS:-0}" = 1 ] && curl -s "http://127.0.0.1:$port_a/bench/stats" >"$work/stats-$round-a-$1.json" \
+    && curl -s "http://127.0.0.1:$port_b/bench/stats" >"$work/stats-$round-b-$1.json" || true; }
+  stats 0
   for pair in $(seq "$PAIRS"); do
     if [ $((pair % 2)) -eq 1 ]; then slice a "$port_a" "$pid_a"; slice b "$port_b" "$pid_b"
     else slice b "$port_b" "$pid_b"; slice a "$port_a" "$pid_a"; fi
   done
+  stats 1
   kill "$pid_a" "$pid_b" 2>/dev/null || true
   for _ in $(seq 100); do kill -0 "$pid_a" 2>/dev/null || kill -0 "$pid_b" 2>/dev/null || break; sleep 0.1; done # gone before the next round
   pid_a=; pid_b=
 done
+if [ "${STATS:-0}" = 1 ]; then python3 - "$work" "$ROUNDS" <<'PY'
+import json, sys, statistics
+work, rounds = sys.argv[1], int(sys.argv[2])
+requests = {}
+for line in open(f"{work}/requests.txt"):
+    r, side, n = line.split(); requests[(r, side)] = requests.get((r, side), 0) + int(n)
+rows = [l.split() for l in open(f"{work}/results.txt") if l.strip()]
+for r in map(str, range(1, rounds + 1)):
+    pairs = {}
+    for pair, side, rps, _ in rows:
+        if pair.split(".")[0] == r: pairs.setdefault(pair, {})[side] = float(rps)
+    ratio = statistics.median(p["b"] / p["a"] for p in pairs.values())
+    out = []
+    for side in "ab":
+        s0, s1 = (json.load(open(f"{work}/stats-{r}-{side}-{i}.json")) for i in (0, 1))
+        n = max(requests.get((r, side), 1), 1)
+        out.append(f"{side}: gen0/10k {(s1['gen0'] - s0['gen0']) * 1e4 / n:.1f} gc_pause_us/req {(s1['pauseMs'] - s0['pauseMs']) * 1e3 / n:.2f}"
+                   f" heaps {s1['heapCount']} threads {s1['threads']}")
+    print(f"ab-stats: start {r} B/A {ratio:.3f}  " + "  ".join(out))
+PY
+fi
 python3 - "$work/results.txt" "$A" "$B" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
@@ -91,4 +122,17 @@ a_name, b_name = sys.argv[2].split("@")[0] + ("@A" if "@" in sys.argv[2] else ""
 print(f"ab: A={a_name} B={b_name} B/A rps {statistics.median(ratios):.3f} (pairs {min(ratios):.3f}-{max(ratios):.3f}, B faster in {sum(r > 1 for r in ratios)}/{len(ratios)}{rounds})"
       f" cpu_us_per_req B-A {statistics.median(cpus):+.2f} (pairs {min(cpus):+.2f} to {max(cpus):+.2f})"
       f" A rps median {statistics.median(p['a'][0] for p in by.values()):.0f}")
+import random
+rng = random.Random(12345)  # fixed seed: the same results print the same interval
+groups = [[p for k, p in by.items() if k.split(".")[0] == r] for r in starts]
+def draw():
+    pairs = [rng.choice(g) for g in (rng.choice(groups) for _ in groups) for _ in g]
+    return statistics.median(p["b"][0] / p["a"][0] for p in pairs), statistics.median(p["b"][1] - p["a"][1] for p in pairs)
+draws = [draw() for _ in range(4000)]
+def interval(values):
+    values = sorted(values)
+    return values[int(0.025 * len(values))], values[int(0.975 * len(values)) - 1]
+lo, hi = interval(d[0] for d in draws)
+clo, chi = interval(d[1] for d in draws)
+print(f"ab-ci: B/A rps 95% {lo:.3f}-{hi:.3f} cpu_us_per_req B-A 95% {clo:+.2f} to {chi:+.2f} ({len(starts)} starts, {len(ratios)} pairs, cluster bootstrap)")
 PY
