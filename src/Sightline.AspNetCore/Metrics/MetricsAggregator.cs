@@ -39,17 +39,13 @@ internal sealed class MetricsAggregator(TimeProvider time, int extraShards = Met
         var consumerId = consumer?.Identifier;
         var cache = t_cache ??= new CachedSeries[CacheSize];
         ref var cached = ref cache[(RuntimeHelpers.GetHashCode(route) ^ status) & (CacheSize - 1)];
-        SeriesAccumulator accumulator;
-        if (cached.Owner == _id && ReferenceEquals(cached.Route, route) && cached.Status == status
-            && string.Equals(cached.Method, method) && string.Equals(cached.Consumer, consumerId))
+        if (cached.Owner != _id || cached.Accumulator is not { } accumulator || !ReferenceEquals(cached.Key.Route, route)
+            || cached.Key.Status != status || !string.Equals(cached.Key.Method, method) || !string.Equals(cached.Key.Consumer, consumerId))
         {
-            accumulator = cached.Accumulator!;
-        }
-        else
-        {
-            accumulator = Find(route, method, status, consumerId, out var overflow);
+            var key = new SeriesKey(route, method, status, consumerId);
+            accumulator = Find(key, out var overflow);
             // Series are never removed, so the entry stays right; an overflow mapping is not kept (the key may yet be added by a racing thread).
-            cached = overflow ? default : new CachedSeries(_id, route, method, status, consumerId, accumulator);
+            cached = overflow ? default : new CachedSeries(_id, key, accumulator);
         }
         if (consumer is not null && !ReferenceEquals(accumulator.ConsumerName, consumer.Name))
         {
@@ -59,20 +55,20 @@ internal sealed class MetricsAggregator(TimeProvider time, int extraShards = Met
         accumulator.Record(durationMs, requestSize, responseSize, isError);
     }
 
-    private SeriesAccumulator Find(string route, string method, int status, string? consumerId, out bool overflow)
+    private SeriesAccumulator Find(SeriesKey key, out bool overflow)
     {
         overflow = false;
-        var key = new SeriesKey(route, method, status, consumerId);
         if (_series.TryGetValue(key, out var accumulator)) return accumulator;
         if (_series.Count >= MaxSeries)
         {
             overflow = true;
-            key = new SeriesKey(OverflowRoute, method, status, null);
+            key = new SeriesKey(OverflowRoute, key.Method, key.Status, null);
         }
         return _series.GetOrAdd(key, static (_, budget) => new SeriesAccumulator(budget), _shardBudget);
     }
 
-    private readonly record struct CachedSeries(int Owner, string? Route, string? Method, int Status, string? Consumer, SeriesAccumulator? Accumulator);
+    // A series this thread recorded: its aggregator (by id), its key (matched by the route's instance) and its counters.
+    private readonly record struct CachedSeries(int Owner, SeriesKey Key, SeriesAccumulator? Accumulator);
 
     /// <summary>Takes everything counted since the previous flush; null when there was no traffic.</summary>
     public MetricsSnapshot? Flush()

@@ -106,6 +106,7 @@ internal sealed class SeriesAccumulator(SeriesAccumulator.ShardBudget budget)
         public void Give() => Interlocked.Increment(ref _left);
     }
 
+    /// <summary>Takes the counts since the last flush from every shard; null when nothing happened.</summary>
     public MetricSeries? Take(SeriesKey key)
     {
         var count = TakeSum(CountAt);
