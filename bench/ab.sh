@@ -62,6 +62,11 @@ slice() {   # slice <side> <port> <pid>: appends "<pair> <side> rps cpu_us_per_r
   echo "$round $1 $requests" >>"$work/requests.txt"
   echo "  round $round pair $pair $1 rps: $rps cpu_us_per_req(total): $cpu" >&2
 }
+stats() {   # stats <0|1>: with STATS=1, saves both apps' runtime counters before (0) or after (1) this round's pairs
+  [ "${STATS:-0}" = 1 ] || return 0
+  curl -s "http://127.0.0.1:$port_a/bench/stats" >"$work/stats-$round-a-$1.json"
+  curl -s "http://127.0.0.1:$port_b/bench/stats" >"$work/stats-$round-b-$1.json"
+}
 for round in $(seq "$ROUNDS"); do
   # Each round starts both apps afresh: the GC sizes its budgets per process (DATAS), so one start can be a
   # little faster or slower than the next; pooling the pairs of several starts keeps that out of the result.
@@ -73,8 +78,6 @@ for round in $(seq "$ROUNDS"); do
   done
   # Warm-up: tiered JIT (with PGO re-compilation) settles in 10-25 s of load on this machine.
   for _ in 1 2; do load "$port_a" 10 >/dev/null; load "$port_b" 10 >/dev/null; done
-  stats() { [ "${STATS:-0}" = 1 ] && curl -s "http://127.0.0.1:$port_a/bench/stats" >"$work/stats-$round-a-$1.json" \
-    && curl -s "http://127.0.0.1:$port_b/bench/stats" >"$work/stats-$round-b-$1.json" || true; }
   stats 0
   for pair in $(seq "$PAIRS"); do
     if [ $((pair % 2)) -eq 1 ]; then slice a "$port_a" "$pid_a"; slice b "$port_b" "$pid_b"
@@ -85,49 +88,42 @@ for round in $(seq "$ROUNDS"); do
   for _ in $(seq 100); do kill -0 "$pid_a" 2>/dev/null || kill -0 "$pid_b" 2>/dev/null || break; sleep 0.1; done # gone before the next round
   pid_a=; pid_b=
 done
-if [ "${STATS:-0}" = 1 ]; then python3 - "$work" "$ROUNDS" <<'PY'
-import json, sys, statistics
-work, rounds = sys.argv[1], int(sys.argv[2])
-requests = {}
-for line in open(f"{work}/requests.txt"):
-    r, side, n = line.split(); requests[(r, side)] = requests.get((r, side), 0) + int(n)
+python3 - "$work" "$A" "$B" "${STATS:-0}" <<'PY'
+import json, random, statistics, sys
+work, stats = sys.argv[1], sys.argv[4] == "1"
 rows = [l.split() for l in open(f"{work}/results.txt") if l.strip()]
-for r in map(str, range(1, rounds + 1)):
-    pairs = {}
-    for pair, side, rps, _ in rows:
-        if pair.split(".")[0] == r: pairs.setdefault(pair, {})[side] = float(rps)
-    ratio = statistics.median(p["b"] / p["a"] for p in pairs.values())
-    out = []
-    for side in "ab":
-        s0, s1 = (json.load(open(f"{work}/stats-{r}-{side}-{i}.json")) for i in (0, 1))
-        n = max(requests.get((r, side), 1), 1)
-        out.append(f"{side}: gen0/10k {(s1['gen0'] - s0['gen0']) * 1e4 / n:.1f} gc_pause_us/req {(s1['pauseMs'] - s0['pauseMs']) * 1e3 / n:.2f}"
-                   f" heaps {s1['heapCount']} threads {s1['threads']}")
-    print(f"ab-stats: start {r} B/A {ratio:.3f}  " + "  ".join(out))
-PY
-fi
-python3 - "$work/results.txt" "$A" "$B" <<'PY'
-import sys, statistics
-rows = [l.split() for l in open(sys.argv[1]) if l.strip()]
 by = {}
 for pair, side, rps, cpu in rows: by.setdefault(pair, {})[side] = (float(rps), float(cpu))
-ratios = [p["b"][0] / p["a"][0] for p in by.values()]
-starts = sorted({k.split(".")[0] for k in by})
-rounds = ""
-if len(starts) > 1:
-    per = [statistics.median(p["b"][0] / p["a"][0] for k, p in by.items() if k.split(".")[0] == r) for r in starts]
-    rounds = "; per start " + " ".join(f"{x:.3f}" for x in per)
-cpus = [p["b"][1] - p["a"][1] for p in by.values()]
+starts = sorted({k.split(".")[0] for k in by}, key=int)
+groups = [[p for k, p in by.items() if k.split(".")[0] == r] for r in starts]  # each app start's pairs
+ratio = lambda p: p["b"][0] / p["a"][0]
+cpu = lambda p: p["b"][1] - p["a"][1]
+pairs = list(by.values())
+ratios = [ratio(p) for p in pairs]
+per = [statistics.median(ratio(p) for p in g) for g in groups]
+if stats:
+    requests = {}
+    for line in open(f"{work}/requests.txt"):
+        r, side, n = line.split(); requests[(r, side)] = requests.get((r, side), 0) + int(n)
+    for r, start_ratio in zip(starts, per):
+        out = []
+        for side in "ab":
+            s0, s1 = (json.load(open(f"{work}/stats-{r}-{side}-{i}.json")) for i in (0, 1))
+            n = max(requests.get((r, side), 1), 1)
+            out.append(f"{side}: gen0/10k {(s1['gen0'] - s0['gen0']) * 1e4 / n:.1f} gc_pause_us/req {(s1['pauseMs'] - s0['pauseMs']) * 1e3 / n:.2f}"
+                       f" heaps {s1['heapCount']} threads {s1['threads']}")
+        print(f"ab-stats: start {r} B/A {start_ratio:.3f}  " + "  ".join(out))
+rounds = "; per start " + " ".join(f"{x:.3f}" for x in per) if len(starts) > 1 else ""
+cpus = [cpu(p) for p in pairs]
 a_name, b_name = sys.argv[2].split("@")[0] + ("@A" if "@" in sys.argv[2] else ""), sys.argv[3].split("@")[0] + ("@B" if "@" in sys.argv[3] else "")
 print(f"ab: A={a_name} B={b_name} B/A rps {statistics.median(ratios):.3f} (pairs {min(ratios):.3f}-{max(ratios):.3f}, B faster in {sum(r > 1 for r in ratios)}/{len(ratios)}{rounds})"
       f" cpu_us_per_req B-A {statistics.median(cpus):+.2f} (pairs {min(cpus):+.2f} to {max(cpus):+.2f})"
-      f" A rps median {statistics.median(p['a'][0] for p in by.values()):.0f}")
-import random
-rng = random.Random(12345)  # fixed seed: the same results print the same interval
-groups = [[p for k, p in by.items() if k.split(".")[0] == r] for r in starts]
+      f" A rps median {statistics.median(p['a'][0] for p in pairs):.0f}")
+# Cluster bootstrap: resample the starts, then each drawn start's pairs (fixed seed: the same results print the same interval).
+rng = random.Random(12345)
 def draw():
-    pairs = [rng.choice(g) for g in (rng.choice(groups) for _ in groups) for _ in g]
-    return statistics.median(p["b"][0] / p["a"][0] for p in pairs), statistics.median(p["b"][1] - p["a"][1] for p in pairs)
+    sample = [rng.choice(g) for g in (rng.choice(groups) for _ in groups) for _ in g]
+    return statistics.median(ratio(p) for p in sample), statistics.median(cpu(p) for p in sample)
 draws = [draw() for _ in range(4000)]
 def interval(values):
     values = sorted(values)
